@@ -1,0 +1,50 @@
+"""Relative error and the tolerance bands that turn an error into a verdict."""
+import numpy as np
+
+# Largest relative error at which an analytic derivative still counts as matching the
+# numerical one, by difference method and by the analytic answer's precision.
+TOLERANCES = {
+    ("central", "float64"): 1e-6,
+    ("forward", "float64"): 1e-4,
+    ("complex", "float64"): 1e-10,
+    ("central", "float32"): 2e-3,
+    ("forward", "float32"): 2e-3,
+    ("complex", "float32"): 2e-3,
+}
+# Above this the answer is wrong, not merely imprecise (CS231n's band).
+WRONG_ABOVE = 1e-2
+
+
+def relative_error(a, b):
+    """Norm-wise relative error ``‖a − b‖ / max(‖a‖, ‖b‖)``; 0 when both are zero.
+
+    Symmetric in its arguments, so it does not matter which one is "the truth".
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    scale = max(np.linalg.norm(a), np.linalg.norm(b))
+    if scale == 0.0:
+        return 0.0
+    return float(np.linalg.norm(a - b) / scale)
+
+
+def precision_name(array):
+    """``"float32"`` for single (or half) precision input, else ``"float64"``."""
+    dtype = np.asarray(array).dtype
+    if dtype.kind in "fc" and dtype.itemsize <= (8 if dtype.kind == "c" else 4):
+        return "float32"
+    return "float64"
+
+
+def tolerance(method, answer):
+    """The relative-error tolerance for a check by ``method`` of an analytic ``answer``."""
+    return TOLERANCES[(method, precision_name(answer))]
+
+
+def verdict(error, tol):
+    """One word for a relative error: ``"correct"``, ``"imprecise"`` or ``"wrong"``."""
+    if error <= tol:
+        return "correct"
+    if error <= WRONG_ABOVE:
+        return "imprecise"
+    return "wrong"

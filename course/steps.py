@@ -1,0 +1,46 @@
+"""Step sizes for finite differences: one step per entry, scaled to the entry's magnitude."""
+import numpy as np
+
+METHODS = ("central", "forward", "complex")
+
+_EPS = np.finfo(np.float64).eps
+_BASE_STEP = {
+    "central": _EPS ** (1 / 3),  # balances O(h^2) truncation against eps/h rounding
+    "forward": _EPS ** (1 / 2),  # balances O(h) truncation against eps/h rounding
+    "complex": 1e-20,  # no subtraction, so no rounding error: any tiny step works
+}
+
+
+def check_method(method):
+    """Raise a ValueError naming the valid choices when ``method`` is unknown."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+
+
+def step_sizes(x, method="central", h=None):
+    """Per-entry steps for differencing at ``x``.
+
+    Parameters
+    ----------
+    x : ndarray of float
+        The point; the steps get its shape.
+    method : {"central", "forward", "complex"}
+        The difference scheme, which fixes the base step (SciPy's rule).
+    h : float or ndarray, optional
+        A step chosen by the caller; it replaces the scaled default.
+
+    Returns
+    -------
+    ndarray
+        Steps of ``x``'s shape. Real steps are rounded so that ``x + h`` is exactly
+        representable, which removes one source of rounding error.
+    """
+    check_method(method)
+    x = np.asarray(x)
+    if h is None:
+        steps = _BASE_STEP[method] * np.maximum(1.0, np.abs(x))
+    else:
+        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape).copy()
+    if method != "complex":
+        steps = (x.real + steps) - x.real
+    return steps
