@@ -57,7 +57,7 @@ def run_learner(function, *args, name=None):
     return result
 
 
-def expect_close(answer, expected, *, name, on_symmetric=None, tol=CLOSE, parts=None):
+def expect_close(answer, expected, *, name, on_symmetric=None, tol=CLOSE, parts=None, mistakes=None):
     """Raise :class:`AnswerError` unless ``answer`` matches ``expected``; print a check mark if it does.
 
     Parameters
@@ -72,6 +72,11 @@ def expect_close(answer, expected, *, name, on_symmetric=None, tol=CLOSE, parts=
         Passed to :func:`course.diagnose` to detect formulas right only for symmetric input.
     tol : float
         Relative error under which the answer counts as right.
+    parts : list of str, optional
+        Names of the parts of a tuple answer, used in messages.
+    mistakes : dict, optional
+        Known wrong answers for this exercise, ``{sentence: wrong_value}``; an answer equal to
+        one of them gets that sentence, which is more specific than the generic diagnosis.
     """
     if isinstance(expected, tuple):
         parts = parts or [f"part {i + 1}" for i in range(len(expected))]
@@ -80,23 +85,28 @@ def expect_close(answer, expected, *, name, on_symmetric=None, tol=CLOSE, parts=
                 f"{name}: expected a tuple of {len(expected)} results ({', '.join(parts)}), got {type(answer).__name__}"
             )
         for part, got, want in zip(parts, answer, expected):
-            _raise_if_wrong(got, want, f"{name} ({part})", None, tol)
+            _raise_if_wrong(got, want, f"{name} ({part})", None, tol, None)
     else:
-        _raise_if_wrong(answer, expected, name, on_symmetric, tol)
+        _raise_if_wrong(answer, expected, name, on_symmetric, tol, mistakes)
     print(f"✓ {name} is right")
 
 
-def _raise_if_wrong(answer, expected, name, on_symmetric, tol):
+def _raise_if_wrong(answer, expected, name, on_symmetric, tol, mistakes):
     sentences = quietly(lambda: diagnose(answer, expected, on_symmetric=on_symmetric, tol=tol))
-    if sentences:
-        raise AnswerError(f"{name}: " + "; ".join(sentences))
+    if not sentences:
+        return
+    for sentence, wrong in (mistakes or {}).items():
+        if not quietly(lambda: diagnose(answer, wrong, tol=tol)):
+            sentences = [sentence]
+            break
+    raise AnswerError(f"{name}: " + "; ".join(sentences))
 
 
 def _with(args, position, value):
     return args[:position] + (value,) + args[position + 1 :]
 
 
-def expect_derivative(function, args, *, of, wrt=-1, symmetric=None, name=None, tol=CLOSE):
+def expect_derivative(function, args, *, of, wrt=-1, symmetric=None, name=None, tol=CLOSE, mistakes=None):
     """Check the learner's derivative ``function(*args)`` against finite differences of ``of``.
 
     Parameters
@@ -113,6 +123,9 @@ def expect_derivative(function, args, *, of, wrt=-1, symmetric=None, name=None, 
     symmetric : int, optional
         Position of a square matrix argument: a wrong answer is re-tested with its symmetric
         part to tell the learner when their formula is right only for symmetric matrices.
+    mistakes : dict, optional
+        ``{sentence: wrong_formula}``: typical wrong formulas, called as ``wrong_formula(*args)``;
+        an answer that equals one gets that sentence as its diagnosis.
     """
     args = tuple(args)
     name = name or getattr(function, "__name__", "your function")
@@ -126,11 +139,16 @@ def expect_derivative(function, args, *, of, wrt=-1, symmetric=None, name=None, 
     if symmetric is not None:
         sym_args = _with(args, symmetric, symmetric_part(args[symmetric]))
         on_symmetric = lambda: (run_learner(function, *sym_args, name=name), numerical(sym_args))  # noqa: E731
-    expect_close(answer, numerical(args), name=name, on_symmetric=on_symmetric, tol=tol)
+    expect_close(
+        answer, numerical(args), name=name, on_symmetric=on_symmetric, tol=tol, mistakes=_evaluated(mistakes, args)
+    )
 
 
-def expect_matches(function, args, reference, *, symmetric=None, name=None, tol=CLOSE, parts=None):
-    """Check ``function(*args)`` against ``reference(*args)``, an exact formula known to the test."""
+def expect_matches(function, args, reference, *, symmetric=None, name=None, tol=CLOSE, parts=None, mistakes=None):
+    """Check ``function(*args)`` against ``reference(*args)``, an exact formula known to the test.
+
+    Options as in :func:`expect_derivative`; ``parts`` names the parts of a tuple result.
+    """
     args = tuple(args)
     name = name or getattr(function, "__name__", "your function")
     answer = run_learner(function, *args, name=name)
@@ -138,4 +156,12 @@ def expect_matches(function, args, reference, *, symmetric=None, name=None, tol=
     if symmetric is not None:
         sym_args = _with(args, symmetric, symmetric_part(args[symmetric]))
         on_symmetric = lambda: (run_learner(function, *sym_args, name=name), reference(*sym_args))  # noqa: E731
-    expect_close(answer, reference(*args), name=name, on_symmetric=on_symmetric, tol=tol, parts=parts)
+    expect_close(
+        answer, reference(*args), name=name, on_symmetric=on_symmetric, tol=tol, parts=parts,
+        mistakes=_evaluated(mistakes, args),
+    )
+
+
+def _evaluated(mistakes, args):
+    """Known wrong formulas evaluated at the test's inputs: ``{sentence: value}``."""
+    return {sentence: quietly(formula, *args) for sentence, formula in (mistakes or {}).items()}
