@@ -12,12 +12,17 @@ def as_float_array(x):
     return np.array(x, dtype=np.float64, copy=True)
 
 
+def _value(F, z):
+    """``F(z)`` as a fresh float64 array: safe when ``F`` changes ``z`` or reuses an output buffer."""
+    return np.array(F(z), dtype=np.float64, copy=True)
+
+
 def _difference(F, x, offset, step, method):
     """One difference quotient of ``F`` at ``x`` along ``offset`` (already multiplied by ``step``)."""
     if method == "central":
-        return (np.asarray(F(x + offset), dtype=np.float64) - np.asarray(F(x - offset), dtype=np.float64)) / (2 * step)
+        return (_value(F, x + offset) - _value(F, x - offset)) / (2 * step)
     if method == "forward":
-        return (np.asarray(F(x + offset), dtype=np.float64) - np.asarray(F(x), dtype=np.float64)) / step
+        return (_value(F, x + offset) - _value(F, x.copy())) / step
     return np.imag(np.asarray(F(x + 1j * offset))) / step
 
 
