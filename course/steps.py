@@ -34,6 +34,11 @@ def step_sizes(x, method="central", h=None):
     ndarray
         Steps of ``x``'s shape. Real steps are rounded so that ``x + h`` is exactly
         representable, which removes one source of rounding error.
+
+    Raises
+    ------
+    ValueError
+        If a real step ``h`` is so small against ``x`` that ``x + h == x``.
     """
     check_method(method)
     x = np.asarray(x)
@@ -43,4 +48,6 @@ def step_sizes(x, method="central", h=None):
         steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape).copy()
     if method != "complex":
         steps = (x.real + steps) - x.real
+        if not np.all(steps):
+            raise ValueError(f"the step h is too small for x: x + h == x where |x| = {np.abs(x[steps == 0]).max():g}")
     return steps
