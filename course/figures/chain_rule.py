@@ -1,0 +1,99 @@
+"""The chain rule as a product of Jacobians: ``J_{F∘G}(x) = J_F(G(x)) J_G(x)``, next to finite differences."""
+import ipywidgets as widgets
+import numpy as np
+
+from course.numerical import numerical_jacobian
+from course.interactive import InteractiveFigure
+
+PANELS = ("outer", "inner", "product", "numerical", "error")  # the axes' labels, left to right
+
+
+def inner_map(x, a):
+    """G: ℝ² → ℝ³, ``(x₁, x₂) ↦ (x₁x₂, sin(a x₁), x₁ + x₂²)``."""
+    return np.array([x[0] * x[1], np.sin(a * x[0]), x[0] + x[1] ** 2])
+
+
+def inner_jacobian(x, a):
+    """The 3 × 2 Jacobian of :func:`inner_map` at ``x`` (numerator layout)."""
+    return np.array([[x[1], x[0]], [a * np.cos(a * x[0]), 0.0], [1.0, 2 * x[1]]])
+
+
+def outer_map(u):
+    """F: ℝ³ → ℝ², ``(u₁, u₂, u₃) ↦ (u₁u₃ + u₂, exp(−u₁) + u₂u₃)``."""
+    return np.array([u[0] * u[2] + u[1], np.exp(-u[0]) + u[1] * u[2]])
+
+
+def outer_jacobian(u):
+    """The 2 × 3 Jacobian of :func:`outer_map` at ``u`` (numerator layout)."""
+    return np.array([[u[2], 1.0, u[0]], [-np.exp(-u[0]), u[2], u[1]]])
+
+
+def panels(x1, x2, a):
+    """The matrices the figure shows at the point ``x = (x₁, x₂)``, by panel name.
+
+    Returns
+    -------
+    dict of ndarray
+        ``outer`` = J_F(G(x)) (2 × 3), ``inner`` = J_G(x) (3 × 2), their ``product`` (2 × 2),
+        the ``numerical`` Jacobian of F∘G by central differences and the ``error`` |product − numerical|.
+    """
+    x = np.array([x1, x2], dtype=float)
+    outer = outer_jacobian(inner_map(x, a))
+    inner = inner_jacobian(x, a)
+    product = outer @ inner
+    numerical = numerical_jacobian(lambda v: outer_map(inner_map(v, a)), x)
+    return {"outer": outer, "inner": inner, "product": product, "numerical": numerical,
+            "error": np.abs(product - numerical)}
+
+
+def heatmap(axes, matrix, *, limit, cmap, fmt):
+    """Draw ``matrix`` as coloured cells with its entries written in them."""
+    axes.imshow(matrix, cmap=cmap, vmin=-limit if cmap == "RdBu_r" else 0.0, vmax=limit)
+    for (i, j), value in np.ndenumerate(matrix):
+        dark = abs(value) > 0.6 * limit
+        axes.text(j, i, format(value, fmt), ha="center", va="center", fontsize=9,
+                  color="white" if dark else "black")
+    axes.set_xticks(range(matrix.shape[1]))
+    axes.set_yticks(range(matrix.shape[0]))
+    axes.tick_params(length=0, labelsize=8)
+
+
+class ChainRuleExplorer(InteractiveFigure):
+    """Sliders for the point ``x`` and the parameter ``a`` of G; five heatmaps show the chain rule at work.
+
+    ``self.matrices`` holds the drawn matrices (see :func:`panels`); the axes are labelled by
+    the names in ``PANELS``, so a test can read each heatmap's data from the figure itself.
+    """
+
+    def __init__(self, x1=0.8, x2=-0.5, a=1.5):
+        controls = {
+            "x1": widgets.FloatSlider(value=x1, min=-2.0, max=2.0, step=0.05, description="x₁"),
+            "x2": widgets.FloatSlider(value=x2, min=-2.0, max=2.0, step=0.05, description="x₂"),
+            "a": widgets.FloatSlider(value=a, min=0.1, max=3.0, step=0.05, description="a in G"),
+        }
+        self.matrices = None
+        super().__init__(controls, figsize=(11, 3.4))
+
+    def draw(self, x1, x2, a):
+        """Draw J_F(G(x)), J_G(x), their product, the finite-difference Jacobian and the gap."""
+        self.matrices = panels(x1, x2, a)
+        limit = max(float(np.abs(self.matrices[name]).max()) for name in PANELS[:4])
+        self.figure.clear()
+        grid = self.figure.subplots(1, 5, gridspec_kw={"width_ratios": [3, 2, 2, 2, 2]})
+        titles = {
+            "outer": "J_F(G(x))   2×3",
+            "inner": "× J_G(x)   3×2",
+            "product": "= product   2×2",
+            "numerical": "finite differences\nof F∘G   2×2",
+            "error": "|product − finite diff.|",
+        }
+        for axes, name in zip(grid, PANELS):
+            axes.set_label(name)
+            error = name == "error"
+            heatmap(axes, self.matrices[name], limit=max(float(self.matrices["error"].max()), 1e-16) if error else limit,
+                    cmap="Greys" if error else "RdBu_r", fmt=".0e" if error else ".2f")
+            axes.set_title(titles[name], fontsize=10)
+        self.figure.suptitle(
+            f"x = ({x1:.2f}, {x2:.2f}), a = {a:.2f}: the product of the Jacobians matches finite differences "
+            f"to {self.matrices['error'].max():.1e}", fontsize=11,
+        )

@@ -1,0 +1,72 @@
+"""The chain-rule explorer of 04_chain_product_rules: every control redraws it, and its product is the Jacobian."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course import numerical_jacobian  # noqa: E402
+from course.figures.chain_rule import (  # noqa: E402
+    PANELS,
+    ChainRuleExplorer,
+    inner_jacobian,
+    inner_map,
+    outer_jacobian,
+    outer_map,
+)
+
+
+def drawn(explorer):
+    """The matrix shown in each heatmap, read from the figure's images, by panel name."""
+    shown = {axes.get_label(): np.asarray(axes.images[0].get_array()) for axes in explorer.figure.axes if axes.images}
+    assert set(shown) == set(PANELS)
+    return shown
+
+
+@pytest.fixture
+def explorer():
+    return ChainRuleExplorer()
+
+
+def test_shows_five_heatmaps_with_their_numbers(explorer):
+    shown = drawn(explorer)
+    assert shown["outer"].shape == (2, 3) and shown["inner"].shape == (3, 2)
+    assert shown["product"].shape == shown["numerical"].shape == (2, 2)
+    outer_axes = next(axes for axes in explorer.figure.axes if axes.get_label() == "outer")
+    assert [text.get_text() for text in outer_axes.texts] == [f"{v:.2f}" for v in shown["outer"].ravel()]
+    assert "matches finite differences" in explorer.figure.get_suptitle()
+
+
+@pytest.mark.parametrize("name, value", [("x1", -1.3), ("x2", 1.7), ("a", 0.4)])
+def test_each_control_changes_the_drawn_data(explorer, name, value):
+    before = drawn(explorer)
+    explorer.controls[name].value = value
+    assert explorer.values()[name] == pytest.approx(value)
+    after = drawn(explorer)
+    assert not np.allclose(before["product"], after["product"]), f"changing {name} did not change the product"
+    assert not np.allclose(before["numerical"], after["numerical"])
+
+
+@pytest.mark.parametrize("x1, x2, a", [(0.8, -0.5, 1.5), (-1.3, 1.7, 0.4), (2.0, 2.0, 3.0), (0.0, 0.0, 0.1)])
+def test_product_in_the_figure_equals_the_finite_difference_jacobian(explorer, x1, x2, a):
+    for name, value in {"x1": x1, "x2": x2, "a": a}.items():
+        explorer.controls[name].value = value
+    shown = drawn(explorer)
+    assert np.allclose(shown["outer"] @ shown["inner"], shown["product"])
+    assert np.allclose(shown["product"], shown["numerical"], rtol=1e-7, atol=1e-8)
+    assert np.allclose(shown["error"], np.abs(shown["product"] - shown["numerical"]))
+    assert f"{shown['error'].max():.1e}" in explorer.figure.get_suptitle()
+
+
+def test_hand_written_jacobians_match_finite_differences(rng):
+    for _ in range(5):
+        x, a = rng.standard_normal(2), rng.uniform(0.1, 3.0)
+        u = inner_map(x, a)
+        assert np.allclose(inner_jacobian(x, a), numerical_jacobian(lambda v: inner_map(v, a), x), atol=1e-8)
+        assert np.allclose(outer_jacobian(u), numerical_jacobian(outer_map, u), atol=1e-8)
+
+
+def test_jacobians_in_the_wrong_order_do_not_give_the_composition(explorer):
+    shown = drawn(explorer)
+    assert (shown["inner"] @ shown["outer"]).shape == (3, 3)  # J_G J_F is not even the right shape
