@@ -1,0 +1,100 @@
+"""The Jacobian as the best local linear map: a small grid under the polar map and under its linearization."""
+import ipywidgets as widgets
+import numpy as np
+
+from course.interactive import InteractiveFigure
+from course.numerical import numerical_jacobian
+
+LINES = 5  # grid lines in each direction
+SAMPLES = 41  # points along each grid line
+
+
+def polar_map(p):
+    """``(r, θ) ↦ (r cos θ, r sin θ)`` applied to the last axis of ``p`` (shape ``(..., 2)``)."""
+    r, theta = p[..., 0], p[..., 1]
+    return np.stack([r * np.cos(theta), r * np.sin(theta)], axis=-1)
+
+
+def grid_lines(center, half_width):
+    """Lines of constant r and of constant θ in the square of ``half_width`` around ``center``.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(2 * LINES, SAMPLES, 2)``: each line is a polyline of ``(r, θ)`` points.
+    """
+    levels = np.linspace(-half_width, half_width, LINES)
+    along = np.linspace(-half_width, half_width, SAMPLES)
+    constant_r = [np.column_stack([np.full(SAMPLES, level), along]) for level in levels]
+    constant_theta = [np.column_stack([along, np.full(SAMPLES, level)]) for level in levels]
+    return np.asarray(center) + np.array(constant_r + constant_theta)
+
+
+def images(r, theta, half_width):
+    """The grid around ``p = (r, θ)`` mapped by F and by its affine approximation ``F(p) + J(p)(q − p)``.
+
+    Returns
+    -------
+    curved, straight : ndarray
+        Both of shape ``(2 * LINES, SAMPLES, 2)``, points in the (x, y) plane.
+    gap : float
+        The largest distance between a grid point's two images.
+    """
+    p = np.array([r, theta])
+    grid = grid_lines(p, half_width)
+    jacobian = numerical_jacobian(polar_map, p)
+    curved = polar_map(grid)
+    straight = polar_map(p) + (grid - p) @ jacobian.T
+    gap = float(np.max(np.linalg.norm(curved - straight, axis=-1)))
+    return curved, straight, gap
+
+
+def square_limits(points, margin=0.08):
+    """Axis limits ``((x0, x1), (y0, y1))`` of equal length that hold all ``points`` with a margin."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    centre, half = (low + high) / 2, (1 + margin) * float(np.max(high - low)) / 2
+    return tuple((c - half, c + half) for c in centre)
+
+
+class PolarGridExplorer(InteractiveFigure):
+    """Sliders for ``r``, ``θ`` and the grid's half-width δ; the title reports how far F is from linear."""
+
+    def __init__(self, r=1.5, theta=0.8, half_width=0.4):
+        controls = {
+            "r": widgets.FloatSlider(value=r, min=0.2, max=3.0, step=0.05, description="r"),
+            "theta": widgets.FloatSlider(value=theta, min=-np.pi, max=np.pi, step=0.05, description="θ"),
+            "half_width": widgets.FloatLogSlider(
+                value=half_width, base=10, min=-2, max=0, step=0.05, description="grid δ", readout_format=".3f"
+            ),
+        }
+        self.gap = None
+        super().__init__(controls, figsize=(9.5, 4.6))
+
+    def draw(self, r, theta, half_width):
+        """Draw F's image of the grid (left) and the linearization over it (right), sharing limits."""
+        curved, straight, gap = images(r, theta, half_width)
+        self.gap = gap
+        centre = polar_map(np.array([r, theta]))
+        self.figure.clear()
+        left, right = self.figure.subplots(1, 2)
+        for line in curved:
+            left.plot(line[:, 0], line[:, 1], color="tab:blue", lw=1.2)
+            right.plot(line[:, 0], line[:, 1], color="0.75", lw=1.0)
+        for line in straight:
+            right.plot(line[:, 0], line[:, 1], color="tab:orange", lw=1.2)
+        for a, b in zip(curved[:, [0, -1]].reshape(-1, 2), straight[:, [0, -1]].reshape(-1, 2)):  # the gaps at the ends
+            right.plot([a[0], b[0]], [a[1], b[1]], color="tab:red", lw=1.0)
+        limits = square_limits(np.concatenate([curved, straight]).reshape(-1, 2))
+        for axes in (left, right):
+            axes.plot(*centre, "k.", ms=8)
+            axes.set_xlim(limits[0])
+            axes.set_ylim(limits[1])
+            axes.set_aspect("equal", adjustable="box")
+            axes.set_xlabel("x")
+        left.set_ylabel("y")
+        left.set_title("F(q) = (r cos θ, r sin θ) on the grid")
+        right.set_title("affine F(p) + J(p)(q − p) (orange), F (grey)")
+        self.figure.suptitle(
+            f"p = (r, θ) = ({r:.2f}, {theta:.2f}), grid half-width δ = {half_width:.3f}: "
+            f"largest gap {gap:.2e} = {gap / half_width**2:.2f}·δ²"
+        )
