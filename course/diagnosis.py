@@ -8,11 +8,16 @@ _NAMED_FACTORS = {2.0: "twice", 0.5: "half", -2.0: "minus twice", -0.5: "minus h
 
 
 def as_numeric(value):
-    """``value`` as a float64 array, or None when it is not numeric (a string, a dict, ...)."""
+    """``value`` as a float64 array, or None when it is not real numbers (a string, a dict, complex, ...).
+
+    Complex numbers whose imaginary parts are all zero count as real.
+    """
     try:
         array = np.asarray(value)
     except Exception:  # ragged lists and exotic objects
         return None
+    if array.dtype.kind == "c" and not np.any(array.imag):
+        array = array.real
     if array.dtype.kind not in "biuf":
         return None
     return array.astype(np.float64)
@@ -48,7 +53,7 @@ def diagnose(answer, expected, *, on_symmetric=None, tol=CLOSE):
     expected = np.asarray(expected, dtype=np.float64)
     got = as_numeric(answer)
     if got is None:
-        return [f"it returned {type(answer).__name__} {answer!r:.60}, not an array of numbers"]
+        return [_not_numeric_sentence(answer)]
     if not np.all(np.isfinite(got)):
         return [_non_finite_sentence(got)]
     if got.shape != expected.shape:
@@ -56,6 +61,15 @@ def diagnose(answer, expected, *, on_symmetric=None, tol=CLOSE):
     if is_close(got, expected, tol):
         return []
     return _same_shape_sentences(got, expected, on_symmetric, tol)
+
+
+def _not_numeric_sentence(answer):
+    if isinstance(answer, (complex, np.generic, np.ndarray)) and np.iscomplexobj(answer):
+        return (
+            "it returned complex numbers, but the derivative of a real function is real: look for "
+            "np.linalg.eig of a non-symmetric matrix, or a sqrt or log of a negative complex number"
+        )
+    return f"it returned {type(answer).__name__} {answer!r:.60}, not an array of numbers"
 
 
 def _non_finite_sentence(got):
@@ -77,6 +91,11 @@ def _shape_sentences(got, expected, tol):
         sentences.append(
             "these are the diagonal entries of the expected Jacobian: an elementwise map has a "
             "diagonal Jacobian, so build the matrix (np.diag)"
+        )
+    elif got.ndim == 1 and expected.shape == got.shape * 2 and is_close(got, np.diagonal(expected), tol):
+        sentences.append(
+            "these are only the diagonal entries of the expected Jacobian, and its off-diagonal "
+            "entries are not zero: each output depends on every input, so return the full matrix"
         )
     elif got.size == expected.size:
         if is_close(got.reshape(expected.shape), expected, tol):
