@@ -3,10 +3,11 @@
 Each notebook's explorer subclasses :class:`InteractiveFigure` and implements ``draw``.
 Tests set ``explorer.controls[name].value`` and read ``explorer.figure``'s artists.
 """
+import base64
 import io
 
 import ipywidgets as widgets
-from IPython.display import Image, display
+from IPython.display import display
 from matplotlib.figure import Figure
 
 
@@ -35,11 +36,14 @@ class InteractiveFigure:
         raise NotImplementedError
 
     def update(self):
-        """Redraw the figure and show it in the output area."""
+        """Redraw the figure and put the new picture into the output area.
+
+        Setting the output widget's state directly (rather than ``display`` inside it) works the
+        same in a kernel, in a test without a front end, and in a widget-state snapshot.
+        """
         self.draw(**self.values())
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(Image(data=self.png()))
+        picture = base64.b64encode(self.png()).decode("ascii")
+        self.output.outputs = ({"output_type": "display_data", "data": {"image/png": picture}, "metadata": {}},)
 
     def png(self):
         """The figure as PNG bytes."""

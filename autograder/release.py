@@ -1,0 +1,49 @@
+"""Generate the student versions under ``release/`` with ``nbgrader generate_assignment``.
+
+Usage: ``python -m autograder.release [ASSIGNMENT ...]`` (default: every assignment).
+The gradebook this needs is a throwaway one, so releasing never touches a course's grades.
+"""
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.layout import CONFIG, ROOT, assignments
+from autograder.nbgrader_cli import nbgrader
+
+
+def make_course(directory, assignment_names, root=ROOT):
+    """Set up a course directory in ``directory``: the nbgrader config and the assignments' sources."""
+    directory = Path(directory)
+    shutil.copy(CONFIG, directory / CONFIG.name)
+    for name in assignment_names:
+        shutil.copytree(Path(root) / "source" / name, directory / "source" / name, dirs_exist_ok=True)
+    return directory
+
+
+def generate(assignment_names, course_root):
+    """Run ``nbgrader generate_assignment`` for each assignment in an existing course directory."""
+    for name in assignment_names:
+        nbgrader("generate_assignment", name, "--force", course_root=course_root)
+
+
+def generate_into(target, assignment_names, root=ROOT):
+    """Generate the release folders of ``assignment_names`` into ``target``/release."""
+    with tempfile.TemporaryDirectory(prefix="release-") as work:
+        make_course(work, assignment_names, root)
+        generate(assignment_names, work)
+        for name in assignment_names:
+            destination = Path(target) / "release" / name
+            shutil.rmtree(destination, ignore_errors=True)
+            shutil.copytree(Path(work) / "release" / name, destination)
+
+
+def main(argv=None):
+    names = list(argv if argv is not None else sys.argv[1:]) or assignments()
+    generate_into(ROOT, names)
+    for name in names:
+        print(f"released {name} -> release/{name}/")
+
+
+if __name__ == "__main__":
+    main()

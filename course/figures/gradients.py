@@ -1,0 +1,62 @@
+"""Figures of notebook 01: why the finite-difference step size matters."""
+import ipywidgets as widgets
+import numpy as np
+
+from course.interactive import InteractiveFigure
+
+EPS = np.finfo(np.float64).eps
+STEPS = np.logspace(-16, 0, 161)
+
+
+def power(x):
+    """x^(5/2): it looks the same at every scale, like the functions the scaled step is made for."""
+    return x ** 2.5
+
+
+def power_derivative(x):
+    """The exact derivative of :func:`power`."""
+    return 2.5 * x ** 1.5
+
+
+def difference_errors(x, steps=STEPS):
+    """Relative errors of forward and central differences of :func:`power` at ``x``, one per step."""
+    exact = power_derivative(x)
+    forward = (power(x + steps) - power(x)) / steps
+    central = (power(x + steps) - power(x - steps)) / (2 * steps)
+    scale = max(abs(exact), 1e-300)
+    return np.abs(forward - exact) / scale, np.abs(central - exact) / scale
+
+
+class StepSizeExplorer(InteractiveFigure):
+    """Error of forward and central differences against the step h, log-log, at a point chosen by slider.
+
+    Too large a step and the truncation error (the Taylor terms we drop) dominates; too small
+    and rounding error (about eps/h) takes over. The best step sits between, and grows with |x|.
+    """
+
+    def __init__(self):
+        super().__init__(
+            {
+                "x": widgets.FloatLogSlider(value=1.0, base=10, min=-2, max=4, step=0.1, description="point x",
+                                            readout_format=".3g"),
+                "method": widgets.ToggleButtons(options=["both", "forward", "central"], value="both",
+                                                description="method"),
+            },
+            figsize=(8, 4.2),
+        )
+
+    def draw(self, x, method):
+        self.figure.clear()
+        axes = self.figure.add_subplot()
+        forward, central = difference_errors(x)
+        curves = {"forward": (forward, "tab:orange", EPS ** 0.5), "central": (central, "tab:blue", EPS ** (1 / 3))}
+        for name, (errors, colour, base) in curves.items():
+            if method in ("both", name):
+                axes.loglog(STEPS, np.maximum(errors, 1e-17), color=colour, label=f"{name} differences")
+                axes.axvline(base * max(1.0, abs(x)), color=colour, linestyle=":", label=f"course's {name} step")
+        axes.set_xlabel("step h")
+        axes.set_ylabel("relative error of f'(x)")
+        axes.set_ylim(1e-17, 10)
+        axes.set_title(f"f(x) = x^(5/2) at x = {x:.3g}: rounding error (left) vs truncation error (right)")
+        axes.legend(loc="lower left", fontsize=8)
+        axes.grid(True, which="major", alpha=0.3)

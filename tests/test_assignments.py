@@ -1,0 +1,85 @@
+"""Every assignment, through the real nbgrader: the solution runs clean and earns full marks,
+the release notebook earns zero with "not implemented" feedback, and release/ is in sync."""
+import subprocess
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.release import generate_into
+from autograder.solutions import fill_in, graded_cells, reference_solutions
+from autograder.workspace import Workspace
+
+ASSIGNMENTS = assignments()
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded(request, tmp_path_factory):
+    """One assignment graded for two students: the reference solution and the untouched release."""
+    assignment = request.param
+    workspace = Workspace(tmp_path_factory.mktemp(assignment), [assignment])
+    release = workspace.release_notebook(assignment)
+    workspace.submit("solution", assignment, fill_in(release, reference_solutions(source_notebook(assignment))))
+    workspace.submit("blank", assignment, release)
+    process = workspace.autograde(assignment)
+    assert process.returncode == 0, process.stderr
+    workspace.feedback(assignment)
+    return workspace, assignment
+
+
+def test_solution_earns_full_marks(graded):
+    workspace, assignment = graded
+    scores = workspace.scores(assignment, "solution")
+    expected = graded_cells(nbformat.read(source_notebook(assignment), as_version=4))
+    assert scores and set(scores) == set(expected)
+    lost = {cell: score for cell, (score, maximum) in scores.items() if score != maximum}
+    assert not lost, f"the reference solution loses points in {lost}"
+
+
+def test_blank_release_earns_zero_with_hints(graded):
+    workspace, assignment = graded
+    scores = workspace.scores(assignment, "blank")
+    assert scores and all(score == 0 for score, _ in scores.values()), scores
+    feedback = workspace.feedback_html(assignment, "blank")
+    assert feedback.count("not implemented yet") >= len(scores)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebook_runs_clean(assignment):
+    """The source notebook, solutions included, runs top to bottom with no error and nothing on stderr."""
+    nb = nbformat.read(source_notebook(assignment), as_version=4)
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    problems = [
+        (index, output.get("ename") or output.get("text", "")[:200])
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error" or (output.output_type == "stream" and output.name == "stderr")
+    ]
+    assert not problems, problems
+
+
+def committed_text(path):
+    """The committed version of a file (the working copy may hold a learner's edits)."""
+    relative = path.relative_to(ROOT).as_posix()
+    process = subprocess.run(["git", "show", f"HEAD:{relative}"], cwd=ROOT, capture_output=True, text=True)
+    return process.stdout if process.returncode == 0 else path.read_text(encoding="utf-8")
+
+
+def test_release_is_in_sync(tmp_path):
+    generate_into(tmp_path, ASSIGNMENTS)
+    stale = [
+        a for a in ASSIGNMENTS
+        if committed_text(release_notebook(a)) != release_notebook(a, tmp_path).read_text(encoding="utf-8")
+    ]
+    assert not stale, f"release/ is out of date for {stale}: run `make release` and commit"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_holds_no_solution_or_hidden_test(assignment):
+    text = release_notebook(assignment).read_text(encoding="utf-8")
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    for code in reference_solutions(source_notebook(assignment)).values():
+        assert code.strip() not in text
