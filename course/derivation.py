@@ -136,7 +136,7 @@ def _shape_of(expr):
 
 
 def _describe_shape(shape):
-    return "a scalar" if shape == () else f"shape {shape}"
+    return "a scalar" if shape == () else f"of shape {shape}"
 
 
 def _expr_text(expr):
@@ -161,7 +161,7 @@ def _as_expression(value, what):
         return value
     if isinstance(value, (sp.MatrixBase, sp.Basic)):
         raise DerivationInputError(
-            f"{what} is a {type(value).__name__}, not a scalar or matrix expression: use MatrixSymbols, "
+            f"{what} is of type {type(value).__name__}, not a scalar or matrix expression: use MatrixSymbols, "
             "Trace, Determinant, .T, .inv() and products"
         )
     raise DerivationInputError(f"{what} is {type(value).__name__} {value!r:.60}, not a sympy expression")
@@ -230,7 +230,7 @@ def _validate(function, steps, gradient, wrt, direction, sizes):
         shape = _shape_of(step)
         if shape != previous_shape:
             raise DerivationInputError(
-                f"{name} has {_describe_shape(shape)} but {previous_name} has {_describe_shape(previous_shape)}: "
+                f"{name} is {_describe_shape(shape)} but {previous_name} is {_describe_shape(previous_shape)}: "
                 "every step of d f must have the shape of f"
             )
         previous_shape, previous_name = shape, "the step before"
@@ -248,7 +248,7 @@ def _validate(function, steps, gradient, wrt, direction, sizes):
             )
             shape = tuple(gradient.shape) if gradient.is_Matrix else ()
             raise DerivationInputError(
-                f"the gradient has {_describe_shape(shape)} but {wrt} has shape {wrt.shape}; "
+                f"the gradient is {_describe_shape(shape)} but {wrt} is of shape {wrt.shape}; "
                 f"a gradient has the shape of the variable{hint}"
             )
     fixed = _fixed_sizes(sizes, dimensions)
@@ -332,35 +332,42 @@ class _Point:
     """One random point: the values of every argument and the finite-difference references there."""
 
     values: dict
-    differential: np.ndarray
-    gradient: np.ndarray | None
+    differential: np.ndarray | None = None
+    gradient: np.ndarray | None = None
 
     def args(self, problem, **replace):
         return tuple(replace.get(s.name, self.values[s]) for s in problem.args)
 
 
+def _with_references(problem, values):
+    """A :class:`_Point` at ``values`` with the finite-difference ``f'(X)[dX]`` (and gradient); None where f is not finite."""
+    f = _compile(problem.function, problem.args)
+    point = _Point(values)
+    wrt = problem.wrt
+
+    def at(Z):
+        return _value(problem, _quiet_call(f, point.args(problem, **{wrt.name: Z})))
+
+    if not np.all(np.isfinite(at(values[wrt]))):
+        return None
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        point.differential = directional_derivative(at, values[wrt], values[problem.direction])
+        if problem.scalar:
+            point.gradient = numerical_gradient(at, values[wrt])
+    finite = np.all(np.isfinite(point.differential)) and (point.gradient is None or np.all(np.isfinite(point.gradient)))
+    return point if finite else None
+
+
 def _draw_point(problem, sizes, rng):
     """A random point where ``f`` and its finite-difference derivatives are finite."""
-    f = _compile(problem.function, problem.args)
-    wrt = problem.wrt
     for _ in range(MAX_DRAWS):
         values = {d: sizes[d] for d in problem.dimensions}
         values.update({c: float(rng.standard_normal()) for c in problem.constants})
         for m in problem.matrices:
             values[m] = _random_matrix(_concrete_shape(m.shape, sizes), rng, tame=m != problem.direction)
-        point = _Point(values, None, None)
-
-        def at(Z, point=point):
-            return _value(problem, _quiet_call(f, point.args(problem, **{wrt.name: Z})))
-
-        if not np.all(np.isfinite(at(values[wrt]))):
-            continue
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            point.differential = directional_derivative(at, values[wrt], values[problem.direction])
-            if problem.scalar:
-                point.gradient = numerical_gradient(at, values[wrt])
-        if np.all(np.isfinite(point.differential)) and (point.gradient is None or np.all(np.isfinite(point.gradient))):
+        point = _with_references(problem, values)
+        if point is not None:
             return point
     raise DerivationInputError(
         f"the function {_expr_text(problem.function)} is not a finite number at {MAX_DRAWS} random points "
@@ -383,17 +390,20 @@ def _sizes_text(sizes):
 
 def _kind(sentence):
     """A short name for the mistake a sentence describes."""
-    for word, kind in (
-        ("transpose", "transpose"),
+    for words, kind in (
+        ("not a transpose, sign or factor", "other"),
+        ("the transpose of", "transpose"),
         ("wrong sign", "sign"),
-        ("factor", "factor"),
+        ("off by a factor", "factor"),
         ("times the expected", "factor"),
-        ("NaN", "nonfinite"),
-        ("inf", "nonfinite"),
-        ("not linear", "nonlinear"),
+        ("only for symmetric", "symmetric-only"),
+        ("contains NaN", "nonfinite"),
+        ("contains inf", "nonfinite"),
+        ("not linear in", "nonlinear"),
+        ("a term without", "nonlinear"),
         ("does not contain", "nonlinear"),
     ):
-        if word in sentence:
+        if words in sentence:
             return kind
     return "other"
 
@@ -423,77 +433,129 @@ class _Evaluator:
 
     def __init__(self, problem, points):
         self.problem, self.points = problem, points
-        self._coefficients = {}
+        self._linear = {}
 
     def values(self, expr):
         function = _compile(expr, self.problem.args)
         return [_value(self.problem, _quiet_call(function, p.args(self.problem))) for p in self.points]
 
+    def true_gradients(self):
+        return [p.gradient for p in self.points]
+
+    def true_differentials(self):
+        return [p.differential for p in self.points]
+
+    def linearity(self, expr):
+        """``"linear"``, ``"constant term"``, ``"nonlinear"`` or ``"no direction"``: how ``expr`` depends on dX."""
+        return self._linear_part(expr)[0]
+
     def coefficients(self, expr):
-        """Per trial, ``J`` with ``expr = J·dX`` (the ``G`` of ``tr(Gᵀ dX)`` for a scalar), or None if not linear in dX."""
-        if expr not in self._coefficients:
-            self._coefficients[expr] = self._linear_part(expr)
-        return self._coefficients[expr]
+        """Per trial ``J`` with ``expr = J·dX`` (for a scalar, the ``G`` of ``tr(Gᵀ dX)``); None if not linear."""
+        return self._linear_part(expr)[1]
 
     def _linear_part(self, expr):
-        problem = self.problem
-        if problem.direction not in expr.free_symbols:
-            return None
+        if expr not in self._linear:
+            self._linear[expr] = self._compute_linear_part(expr)
+        return self._linear[expr]
+
+    def _compute_linear_part(self, expr):
+        problem, d = self.problem, self.problem.direction
+        if d not in expr.free_symbols:
+            return "no direction", None
         function = _compile(expr, problem.args)
         result = []
         for point, value in zip(self.points, self.values(expr)):
-            dX = point.values[problem.direction]
+            dX = point.values[d]
+            at = lambda Z: _value(problem, _quiet_call(function, point.args(problem, **{d.name: Z})))  # noqa: E731
             J = np.empty(value.shape + dX.shape)
             for index in np.ndindex(dX.shape):
                 unit = np.zeros_like(dX)
                 unit[index] = 1.0
-                J[(Ellipsis,) + index] = _value(problem, _quiet_call(function, point.args(problem, **{problem.direction.name: unit})))
-            linear = np.tensordot(J, dX, axes=dX.ndim)
-            if not (np.all(np.isfinite(J)) and relative_error(linear, value) <= STEP_TOL):
-                return None
+                J[(Ellipsis,) + index] = at(unit)
+            offset = at(np.zeros_like(dX))
+            scale = max(np.abs(value).max(initial=0.0), np.abs(J).max(initial=0.0))
+            if np.all(np.isfinite(offset)) and np.abs(offset).max(initial=0.0) > STEP_TOL * scale:
+                return "constant term", None
+            if not (np.all(np.isfinite(J)) and relative_error(np.tensordot(J, dX, axes=dX.ndim), value) <= STEP_TOL):
+                return "nonlinear", None
             result.append(J)
-        return result
+        return "linear", result
+
+    def symmetrized(self, trial):
+        """An evaluator at this trial's point with every square constant matrix (A, not X or dX) made symmetric."""
+        problem = self.problem
+        values = dict(self.points[trial].values)
+        changed = False
+        for m in problem.matrices:
+            if m not in (problem.wrt, problem.direction) and values[m].shape[0] == values[m].shape[-1] > 1:
+                values[m] = (values[m] + values[m].T) / 2
+                changed = True
+        point = _with_references(problem, values) if changed else None
+        return None if point is None else _Evaluator(problem, [point])
 
 
-def _step_verdict(evaluator, index, step_values, reference_values, reference_expr, tol):
-    """``(ok, reason)`` for one step compared with its reference (the true differential or the step before)."""
+def _compare(evaluator, mine, theirs, tol):
+    """The likeliest mistake turning ``theirs(evaluator)`` into ``mine(evaluator)`` (lists per trial)."""
+    got, expected = mine(evaluator), theirs(evaluator)
+    trial = _first_bad_trial(got, expected, tol)
+
+    def on_symmetric():
+        symmetric = evaluator.symmetrized(trial)
+        if symmetric is None:
+            return None, expected[trial]
+        sym_got, sym_expected = mine(symmetric), theirs(symmetric)
+        return (None if sym_got is None else sym_got[0]), sym_expected[0]
+
+    return diagnose(got[trial], expected[trial], on_symmetric=on_symmetric, tol=tol)[0]
+
+
+def _step_reason(evaluator, index, tol):
+    """Why step ``index`` is not equal to its reference (the true differential, or the step before)."""
     problem = evaluator.problem
-    if _stacked_error(step_values, reference_values) <= tol:
-        return True, None
+    step, d = problem.steps[index], problem.direction
     reference = "the true differential" if index == 0 else "the step before"
-    step = problem.steps[index]
-    if problem.direction not in step.free_symbols:
-        return False, f"it does not contain {problem.direction}: a differential is a linear function of {problem.direction}"
-    if evaluator.coefficients(step) is None:
-        return False, (
-            f"it is not linear in {problem.direction}: a differential keeps only the terms with exactly one "
-            f"{problem.direction} (drop products of two differentials)"
+    values = evaluator.values(step)
+    if not all(np.all(np.isfinite(v)) for v in values):
+        bad = next(v for v in values if not np.all(np.isfinite(v)))
+        return diagnose(bad, np.zeros_like(bad))[0]
+    linearity = evaluator.linearity(step)
+    if linearity == "no direction":
+        return f"it does not contain {d}: a differential is a linear function of {d}"
+    if linearity == "constant term":
+        return f"it has a term without {d}: every term of a differential contains {d} exactly once"
+    if linearity == "nonlinear":
+        return (
+            f"it is not linear in {d}: a differential keeps only the terms with exactly one {d} "
+            "(drop products of two differentials)"
         )
-    if problem.scalar:
-        mine = evaluator.coefficients(step)
-        theirs = [p.gradient for p in evaluator.points] if index == 0 else evaluator.coefficients(reference_expr)
-        if theirs is not None:
-            return False, _scalar_reason(mine, theirs, reference, tol, problem.direction.name)
-        sentence = diagnose(np.stack(step_values), np.stack(reference_values), tol=tol)[0]
-        if _kind(sentence) == "other":
-            sentence = f"its value differs (relative error {_stacked_error(step_values, reference_values):.2g})"
-        return False, _rephrase(sentence, "it", reference)
-    trial = _first_bad_trial(step_values, reference_values, tol)
-    sentence = diagnose(step_values[trial], reference_values[trial], tol=tol)[0]
-    return False, _rephrase(sentence, "it", reference)
+    previous = problem.steps[index - 1] if index else None
+    if problem.scalar and (index == 0 or evaluator.coefficients(previous) is not None):
+        theirs = _Evaluator.true_gradients if index == 0 else (lambda ev: ev.coefficients(previous))
+        return _scalar_reason(_compare(evaluator, lambda ev: ev.coefficients(step), theirs, tol), reference, d)
+    theirs = _Evaluator.true_differentials if index == 0 else (lambda ev: ev.values(previous))
+    mine = lambda ev: ev.values(step)  # noqa: E731
+    if problem.scalar:  # one number per trial: compare them all at once, so a factor means something
+        mine, theirs = _stacked(mine), _stacked(theirs)
+    sentence = _compare(evaluator, mine, theirs, tol)
+    if problem.scalar and _kind(sentence) == "other":
+        sentence = "its value differs from the expected one"
+    return _rephrase(sentence, "it", reference)
 
 
-def _scalar_reason(mine, theirs, reference, tol, d):
-    """How a scalar step ``tr(Gᵀ dX)`` differs from its reference, told through the matrices ``G`` next to dX."""
-    trial = _first_bad_trial(mine, theirs, tol)
-    sentence = diagnose(mine[trial], theirs[trial], tol=tol)[0]
+def _stacked(quantity):
+    """``quantity`` with its per-trial scalars stacked into one vector."""
+    return lambda ev: [np.stack(quantity(ev))]
+
+
+def _scalar_reason(sentence, reference, d):
+    """A sentence comparing the matrices ``M`` of ``tr(M dX)``, retold about the scalar steps themselves."""
     kind = _kind(sentence)
     if kind == "transpose":
         return (
             f"it is the transpose of {reference}: it equals {reference} with {d} replaced by {d}ᵀ "
             f"(tr(Mᵀ {d}) in place of tr(M {d})); check the layout"
         )
-    if kind in ("sign", "factor"):
+    if kind in ("sign", "factor", "symmetric-only"):
         return _rephrase(sentence, "it", reference)
     return f"written as tr(M {d}), its M differs from that of {reference}: " + _rephrase(sentence, "its M", "the other M")
 
@@ -629,7 +691,7 @@ def _gradient_verdict(evaluator, last_step_values):
     problem = evaluator.problem
     d = problem.direction
     G = evaluator.values(problem.gradient)
-    truth = [p.gradient for p in evaluator.points]
+    truth = evaluator.true_gradients()
     right = _stacked_error(G, truth) <= NUMERIC_TOL
     consistent = True
     if last_step_values is not None:
@@ -642,8 +704,7 @@ def _gradient_verdict(evaluator, last_step_values):
             f"the gradient is right, but ⟨G, {d}⟩ = tr(Gᵀ {d}) is not your last step: "
             "read the gradient off the last step of the derivation"
         ), "inconsistent"
-    trial = _first_bad_trial(G, truth, NUMERIC_TOL)
-    sentence = diagnose(G[trial], truth[trial], tol=NUMERIC_TOL)[0]
+    sentence = _compare(evaluator, lambda ev: ev.values(problem.gradient), _Evaluator.true_gradients, NUMERIC_TOL)
     kind = _kind(sentence)
     reason = "the gradient is not ∂f/∂" + f"{problem.wrt}: " + _rephrase(sentence, "it", "the finite-difference gradient")
     if kind == "transpose":
@@ -699,16 +760,16 @@ def check_derivation(function, steps, gradient=None, *, wrt, direction, sizes=No
     evaluator = _Evaluator(problem, [_draw_point(problem, sizes_, rng) for sizes_ in assignments])
 
     step_ok, reasons, kinds = [], [], []
-    reference_values = [p.differential for p in evaluator.points]
-    reference_expr = None
+    reference_values = evaluator.true_differentials()
     for index, step in enumerate(problem.steps):
         values = evaluator.values(step)
         tol = NUMERIC_TOL if index == 0 else STEP_TOL
-        ok, reason = _step_verdict(evaluator, index, values, reference_values, reference_expr, tol)
+        ok = _stacked_error(values, reference_values) <= tol
+        reason = None if ok else _step_reason(evaluator, index, tol)
         step_ok.append(ok)
-        reasons.append(None if ok else ("is not " + ("the differential of f" if index == 0 else "equal to the step before") + ": " + reason))
+        reasons.append(None if ok else f"is not {'the differential of f' if index == 0 else 'equal to the step before'}: {reason}")
         kinds.append(None if ok else _kind(reason))
-        reference_values, reference_expr = values, step
+        reference_values = values
 
     result = DerivationResult(
         problem.function, problem.steps, problem.gradient, problem.wrt, problem.direction,
