@@ -18,14 +18,19 @@ WRONG_ABOVE = 1e-2
 def relative_error(a, b):
     """Norm-wise relative error ``‖a − b‖ / max(‖a‖, ‖b‖)``; 0 when both are zero.
 
-    Symmetric in its arguments, so it does not matter which one is "the truth".
+    Symmetric in its arguments, so it does not matter which one is "the truth". Both are
+    scaled by their largest entry first, so huge entries (1e300) do not overflow; an
+    infinite or NaN entry gives ``inf`` unless the arrays are identical.
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    scale = max(np.linalg.norm(a), np.linalg.norm(b))
-    if scale == 0.0:
+    largest = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
+    if not np.isfinite(largest):
+        return 0.0 if np.array_equal(a, b) else np.inf
+    if largest == 0.0:
         return 0.0
-    return float(np.linalg.norm(a - b) / scale)
+    a, b = a / largest, b / largest
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b)))
 
 
 def precision_name(array):

@@ -133,10 +133,11 @@ def _same_shape_sentences(got, expected, on_symmetric, tol):
 
 def _common_factor(got, expected, tol):
     """The scalar ``c ≠ 1`` with ``got ≈ c·expected``, rounded when it is a simple number; else None."""
-    denominator = float(np.vdot(expected, expected))
-    if denominator == 0.0:
+    scale_expected, scale_got = np.abs(expected).max(), np.abs(got).max()
+    if scale_expected == 0.0 or not np.isfinite(scale_got / scale_expected):
         return None
-    factor = float(np.vdot(expected, got)) / denominator
+    unit = expected / scale_expected  # scaled so that the dot products cannot overflow
+    factor = float(np.vdot(unit, got / scale_got) / np.vdot(unit, unit)) * (scale_got / scale_expected)
     if abs(factor) < 1e-12 or not is_close(got, factor * expected, tol):
         return None
     for simple in (round(factor), round(factor * 2) / 2, round(factor * 4) / 4):
