@@ -12,6 +12,7 @@ from course import (
     check_gradient,
     check_jacobian,
     diagnose,
+    relative_error,
 )
 
 pytestmark = pytest.mark.filterwarnings("error")  # a check must never warn: nbgrader counts stderr as failure
@@ -261,3 +262,18 @@ def test_assert_gradient_and_jacobian(rng):
     assert assert_jacobian(np.tanh, np.diag(1 - np.tanh(x) ** 2), x)
     with pytest.raises(GradientCheckError, match="diagonal entries of the expected Jacobian"):
         assert_jacobian(np.tanh, 1 - np.tanh(x) ** 2, x)
+
+
+def test_relative_error():
+    x = np.array([1.0, 2.0, 3.0])
+    assert relative_error(x, x) == 0 and relative_error(0, 0) == 0
+    assert relative_error(x, -x) == pytest.approx(2) and relative_error(-x, x) == relative_error(x, -x)
+    assert relative_error(1e300 * x, 1.01e300 * x) == pytest.approx(0.01 / 1.01)  # no overflow
+    assert relative_error([1.0, np.inf], [1.0, np.inf]) == 0
+    assert relative_error([1.0, np.nan], [1.0, 2.0]) == np.inf
+
+
+def test_huge_answer_fails_quietly():
+    x = np.array([1.0, 2.0, 3.0])
+    result = check_gradient(lambda v: np.sum(v**2), 1e300 * x, x)
+    assert not result and "times the expected one" in result.diagnosis[0]

@@ -179,3 +179,11 @@ def test_no_pattern(rng):
 def test_tolerance(expected):
     assert diagnose(expected * (1 + 1e-3), expected) != []
     assert diagnose(expected * (1 + 1e-3), expected, tol=1e-2) == []
+
+
+def test_huge_and_tiny_entries_do_not_overflow():
+    x = np.array([1.0, 2.0, 3.0])
+    assert diagnose(-1e300 * x, 1e300 * x) == ["wrong sign: your result is the negative of the expected one"]
+    assert diagnose(3e-310 * x, 1e-310 * x) == ["your result is 3 times the expected one: a constant factor is off"]
+    assert diagnose(1e200 * x, x) == ["your result is 1e+200 times the expected one: a constant factor is off"]
+    assert diagnose(np.full(3, 1e300), x)[0].startswith("the values do not match")
