@@ -197,10 +197,12 @@ def _validate(function, steps, gradient, wrt, direction, sizes):
         raise DerivationInputError(f"wrt must be a sympy MatrixSymbol such as X, not {type(wrt).__name__}")
     if not isinstance(direction, sp.MatrixSymbol):
         raise DerivationInputError(f"direction must be a sympy MatrixSymbol such as dX, not {type(direction).__name__}")
-    if direction.shape != wrt.shape or direction == wrt:
+    if direction == wrt:
+        raise DerivationInputError(f"direction must be the differential, a new symbol such as d{wrt}, not {wrt} itself")
+    if direction.shape != wrt.shape:
         raise DerivationInputError(
-            f"direction {direction} must be a new symbol of the same shape as {wrt} {wrt.shape}, "
-            f"not {direction.shape}"
+            f"direction {direction} is of shape {direction.shape} but {wrt} is of shape {wrt.shape}: "
+            "a differential has the shape of its variable"
         )
     if wrt not in function.free_symbols:
         raise DerivationInputError(f"the function {_expr_text(function)} does not contain {wrt}")
@@ -275,6 +277,13 @@ def _check_names(symbols):
 
 def _check_symbols(expr, known, name):
     unknown = sorted((s for s in expr.free_symbols if s not in known), key=lambda s: s.name)
+    by_name = {s.name: s for s in known}
+    for symbol in unknown:
+        if symbol.name in by_name:
+            raise DerivationInputError(
+                f"{name} uses a different {symbol.name} than the function (shapes or assumptions differ): "
+                "define each symbol once and reuse it"
+            )
     if unknown:
         listed = ", ".join(s.name for s in unknown)
         raise DerivationInputError(
@@ -340,7 +349,7 @@ class _Point:
 
 
 def _with_references(problem, values):
-    """A :class:`_Point` at ``values`` with the finite-difference ``f'(X)[dX]`` (and gradient); None where f is not finite."""
+    """A :class:`_Point` at ``values`` with finite-difference ``f'(X)[dX]`` and gradient; None where f is not finite."""
     f = _compile(problem.function, problem.args)
     point = _Point(values)
     wrt = problem.wrt
@@ -557,7 +566,8 @@ def _scalar_reason(sentence, reference, d):
         )
     if kind in ("sign", "factor", "symmetric-only"):
         return _rephrase(sentence, "it", reference)
-    return f"written as tr(M {d}), its M differs from that of {reference}: " + _rephrase(sentence, "its M", "the other M")
+    detail = _rephrase(sentence, "its M", "the other M")
+    return f"written as tr(M {d}), its M differs from that of {reference}: {detail}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,7 +617,11 @@ class DerivationResult:
 
     @property
     def mistake(self):
-        """Short name of the first mistake: "transpose", "sign", "factor", "nonlinear", "nonfinite", "inconsistent", "other"; None when all is right."""
+        """Short name of the first mistake, None when all is right.
+
+        One of "transpose", "sign", "factor", "symmetric-only", "nonlinear" (not a linear function
+        of dX), "nonfinite", "inconsistent" (a right gradient that is not the last step), "other".
+        """
         if self.first_wrong is not None:
             return self.step_kinds[self.first_wrong]
         return self.gradient_kind
@@ -635,7 +649,8 @@ class DerivationResult:
             for i, (ok, step, reason) in enumerate(zip(self.step_ok, self.steps, self.step_reasons))
         ]
         if self.gradient_ok is not None:
-            lines.append((self.gradient_ok, f"gradient ∂f/∂{self.wrt}: {_expr_text(self.gradient)}", self.gradient_reason))
+            label = f"gradient ∂f/∂{self.wrt}: {_expr_text(self.gradient)}"
+            lines.append((self.gradient_ok, label, self.gradient_reason))
         return lines
 
     def _headline(self):
@@ -706,7 +721,7 @@ def _gradient_verdict(evaluator, last_step_values):
         ), "inconsistent"
     sentence = _compare(evaluator, lambda ev: ev.values(problem.gradient), _Evaluator.true_gradients, NUMERIC_TOL)
     kind = _kind(sentence)
-    reason = "the gradient is not ∂f/∂" + f"{problem.wrt}: " + _rephrase(sentence, "it", "the finite-difference gradient")
+    reason = f"the gradient is not ∂f/∂{problem.wrt}: {_rephrase(sentence, 'it', 'the finite-difference gradient')}"
     if kind == "transpose":
         reason += f" (from d f = tr(M {d}) the gradient is Mᵀ)"
     if last_step_values is not None:
@@ -767,7 +782,8 @@ def check_derivation(function, steps, gradient=None, *, wrt, direction, sizes=No
         ok = _stacked_error(values, reference_values) <= tol
         reason = None if ok else _step_reason(evaluator, index, tol)
         step_ok.append(ok)
-        reasons.append(None if ok else f"is not {'the differential of f' if index == 0 else 'equal to the step before'}: {reason}")
+        claim = "the differential of f" if index == 0 else "equal to the step before"
+        reasons.append(None if ok else f"is not {claim}: {reason}")
         kinds.append(None if ok else _kind(reason))
         reference_values = values
 
