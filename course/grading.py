@@ -3,6 +3,9 @@
 Every failure raises :class:`AnswerError` with sentences from :func:`course.diagnose`,
 so a learner reads what is likely wrong instead of a bare ``AssertionError``.
 """
+import contextlib
+import copy
+import sys
 import warnings
 
 import numpy as np
@@ -21,14 +24,24 @@ def symmetric_part(A):
 
 
 def quietly(function, *args):
-    """Call ``function`` with NumPy's floating-point warnings silenced.
+    """Call ``function`` with warnings silenced and anything it writes to stderr sent to stdout.
 
     nbgrader gives zero points to a test cell that writes to stderr, so a harmless
-    overflow warning in a learner's code must not cost them the exercise.
+    overflow warning (or a debugging print) in a learner's code must not cost them the exercise.
     """
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
+    with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stderr(sys.stdout):
         warnings.simplefilter("ignore")
         return function(*args)
+
+
+def _unchanged(original, copied):
+    """True when a learner's call left its argument as it was (arrays compared by value)."""
+    try:
+        if isinstance(original, np.ndarray):
+            return original.shape == copied.shape and bool(np.all((original == copied) | (original != original)))
+        return bool(original == copied)
+    except Exception:  # objects that cannot be compared are not checked
+        return True
 
 
 def run_learner(function, *args, name=None):
@@ -40,7 +53,7 @@ def run_learner(function, *args, name=None):
         When it is not implemented yet, raises an exception, or changes its inputs in place.
     """
     name = name or getattr(function, "__name__", "your function")
-    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    copies = [copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args]
     try:
         result = quietly(function, *copies)
     except NotImplementedError:
@@ -49,8 +62,8 @@ def run_learner(function, *args, name=None):
         ) from None
     except Exception as error:
         raise AnswerError(f"{name} raised {type(error).__name__}: {error}") from None
-    for position, (original, copy) in enumerate(zip(args, copies)):
-        if isinstance(original, np.ndarray) and not np.array_equal(original, copy, equal_nan=True):
+    for position, (original, passed) in enumerate(zip(args, copies)):
+        if not _unchanged(original, passed):
             raise AnswerError(
                 f"{name} changed its argument number {position + 1} in place: work on a copy (e.g. x.copy())"
             )
@@ -84,22 +97,36 @@ def expect_close(answer, expected, *, name, on_symmetric=None, tol=CLOSE, parts=
             raise AnswerError(
                 f"{name}: expected a tuple of {len(expected)} results ({', '.join(parts)}), got {type(answer).__name__}"
             )
-        for part, got, want in zip(parts, answer, expected):
-            _raise_if_wrong(got, want, f"{name} ({part})", None, tol, None)
-    else:
-        _raise_if_wrong(answer, expected, name, on_symmetric, tol, mistakes)
+        problems = [(part, _sentences(got, want, None, tol)) for part, got, want in zip(parts, answer, expected)]
+        if any(sentences for _, sentences in problems):
+            _raise_known_mistake(answer, mistakes, tol, name)
+        for part, sentences in problems:
+            if sentences:
+                raise AnswerError(f"{name} ({part}): " + "; ".join(sentences))
+    elif _sentences(answer, expected, on_symmetric, tol):
+        _raise_known_mistake(answer, mistakes, tol, name)
+        raise AnswerError(f"{name}: " + "; ".join(_sentences(answer, expected, on_symmetric, tol)))
     print(f"✓ {name} is right")
 
 
-def _raise_if_wrong(answer, expected, name, on_symmetric, tol, mistakes):
-    sentences = quietly(lambda: diagnose(answer, expected, on_symmetric=on_symmetric, tol=tol))
-    if not sentences:
-        return
+def _sentences(answer, expected, on_symmetric, tol):
+    """What :func:`course.diagnose` says of ``answer``; empty when it is right."""
+    return quietly(lambda: diagnose(answer, expected, on_symmetric=on_symmetric, tol=tol))
+
+
+def _matches(answer, value, tol):
+    if isinstance(value, tuple):
+        return isinstance(answer, (tuple, list)) and len(answer) == len(value) and all(
+            not _sentences(a, v, None, tol) for a, v in zip(answer, value)
+        )
+    return not _sentences(answer, value, None, tol)
+
+
+def _raise_known_mistake(answer, mistakes, tol, name):
+    """Raise :class:`AnswerError` with the sentence of the first known mistake ``answer`` equals."""
     for sentence, wrong in (mistakes or {}).items():
-        if not quietly(lambda: diagnose(answer, wrong, tol=tol)):
-            sentences = [sentence]
-            break
-    raise AnswerError(f"{name}: " + "; ".join(sentences))
+        if _matches(answer, wrong, tol):
+            raise AnswerError(f"{name}: {sentence}")
 
 
 def _with(args, position, value):

@@ -195,7 +195,6 @@ def test_tuple_parts(data, quiet):
     assert quiet() == ""
 
 
-@pytest.mark.xfail(strict=True, reason="course/grading.py: expect_close ignores mistakes= for tuple answers")
 def test_specific_mistake_in_a_tuple_part(data):
     mistakes = {"the gradient misses Aᵀ x": lambda A, x: (quad(A, x), A @ x)}
     with pytest.raises(AnswerError, match="misses Aᵀ x"):
