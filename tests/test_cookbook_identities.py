@@ -1,0 +1,231 @@
+"""Every identity that notebook 05_trace_det_inverse states or cites from The Matrix Cookbook
+(version 2012-11-15; gradients arranged like X), checked numerically on random non-symmetric
+and, where the identity allows, non-square matrices."""
+import numpy as np
+import pytest
+
+from course import check_gradient, check_jacobian, directional_derivative, relative_error
+
+SEEDS = range(4)
+
+
+def random(rng, *shape):
+    return rng.standard_normal(shape)
+
+
+def invertible(rng, n):
+    """A non-symmetric matrix safely away from singular."""
+    return rng.standard_normal((n, n)) + n * np.eye(n)
+
+
+def cofactors(X):
+    """The cofactor matrix from minors, the definition."""
+    n = X.shape[0]
+    return np.array(
+        [[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(X, i, 0), j, 1)) for j in range(n)] for i in range(n)]
+    )
+
+
+def assert_gradient(f, G, X):
+    result = check_gradient(f, G, X)
+    assert result, result.report()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_trace_rules(seed):
+    rng = np.random.default_rng(seed)
+    A, B, C = random(rng, 2, 3), random(rng, 3, 4), random(rng, 4, 2)
+    assert np.isclose(np.trace(A @ B @ C), np.trace(C @ A @ B))
+    assert np.isclose(np.trace(A @ B @ C), np.trace(B @ C @ A))
+    assert np.isclose(np.trace((A @ B @ C).T), np.trace(A @ B @ C))
+    F, G = random(rng, 3, 5), random(rng, 3, 5)
+    assert np.isclose(np.sum(F * G), np.trace(F.T @ G))
+    P, Q, R = random(rng, 3, 3), random(rng, 3, 3), random(rng, 3, 3)
+    assert not np.isclose(np.trace(P @ Q @ R), np.trace(P @ R @ Q))  # swapping is not allowed
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_100_trace_of_XA_and_AX(seed):
+    rng = np.random.default_rng(seed)
+    A, X = random(rng, 2, 4), random(rng, 4, 2)
+    assert_gradient(lambda X: np.trace(A @ X), A.T, X)
+    A, X = random(rng, 4, 3), random(rng, 3, 4)
+    assert_gradient(lambda X: np.trace(X @ A), A.T, X)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_101_trace_of_AXB(seed):
+    rng = np.random.default_rng(seed)
+    A, X, B = random(rng, 2, 3), random(rng, 3, 4), random(rng, 4, 2)
+    assert_gradient(lambda X: np.trace(A @ X @ B), A.T @ B.T, X)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_106_trace_of_X_squared(seed):
+    X = random(np.random.default_rng(seed), 4, 4)
+    assert_gradient(lambda X: np.trace(X @ X), 2 * X.T, X)
+    assert not check_gradient(lambda X: np.trace(X @ X), 2 * X, X)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_108_trace_of_XT_B_X(seed):
+    rng = np.random.default_rng(seed)
+    B, X = random(rng, 4, 4), random(rng, 4, 2)
+    assert_gradient(lambda X: np.trace(X.T @ B @ X), B @ X + B.T @ X, X)
+    assert not check_gradient(lambda X: np.trace(X.T @ B @ X), 2 * B @ X, X)  # symmetric B only
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_49_gradient_of_det_is_det_times_inverse_transpose(seed):
+    X = invertible(np.random.default_rng(seed), 4)
+    assert_gradient(np.linalg.det, np.linalg.det(X) * np.linalg.inv(X).T, X)
+    assert np.allclose(cofactors(X), np.linalg.det(X) * np.linalg.inv(X).T)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gradient_of_det_is_the_cofactor_matrix_also_for_singular_matrices(seed):
+    rng = np.random.default_rng(seed)
+    rank_deficient = random(rng, 4, 3) @ random(rng, 3, 4)
+    repeated_row = random(rng, 4, 4)
+    repeated_row[2] = repeated_row[0]
+    for X in (random(rng, 4, 4), rank_deficient, repeated_row, np.diag([1.0, 1.0, 0.0])):
+        C = cofactors(X)
+        assert_gradient(np.linalg.det, C, X)
+        assert np.allclose(X @ C.T, np.linalg.det(X) * np.eye(len(X)), atol=1e-12)  # X adj(X) = det(X) I
+        assert np.allclose(C.T @ X, np.linalg.det(X) * np.eye(len(X)), atol=1e-12)
+    assert np.linalg.matrix_rank(cofactors(rank_deficient)) == 1
+    assert np.allclose(cofactors(random(rng, 4, 2) @ random(rng, 2, 4)), 0, atol=1e-12)  # rank n - 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_41_42_jacobi_formula(seed):
+    rng = np.random.default_rng(seed)
+    for X in (invertible(rng, 4), random(rng, 4, 3) @ random(rng, 3, 4)):
+        dX = random(rng, 4, 4)
+        change = directional_derivative(np.linalg.det, X, dX)
+        assert relative_error(change, np.trace(cofactors(X).T @ dX)) < 1e-6  # tr(adj(X) dX)
+    X = invertible(rng, 4)
+    dX = random(rng, 4, 4)
+    expected = np.linalg.det(X) * np.trace(np.linalg.solve(X, dX))
+    assert relative_error(directional_derivative(np.linalg.det, X, dX), expected) < 1e-6
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_43_57_log_abs_det(seed):
+    rng = np.random.default_rng(seed)
+    X = invertible(rng, 4)
+    for Y in (X, X[[1, 0, 2, 3]]):  # positive and negative determinant
+        assert_gradient(lambda Z: np.linalg.slogdet(Z)[1], np.linalg.inv(Y).T, Y)
+        dY = random(rng, 4, 4)
+        change = directional_derivative(lambda Z: np.linalg.slogdet(Z)[1], Y, dY)
+        assert relative_error(change, np.trace(np.linalg.solve(Y, dY))) < 1e-6
+    assert np.linalg.det(X[[1, 0, 2, 3]]) < 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_40_59_differential_of_the_inverse(seed):
+    rng = np.random.default_rng(seed)
+    X, dX = invertible(rng, 4), random(rng, 4, 4)
+    inverse = np.linalg.inv(X)
+    change = directional_derivative(np.linalg.inv, X, dX)
+    assert relative_error(change, -inverse @ dX @ inverse) < 1e-6
+    assert relative_error(change, -inverse @ inverse @ dX) > 1e-2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_60_entries_of_the_jacobian_of_the_inverse(seed):
+    X = invertible(np.random.default_rng(seed), 3)
+    inverse = np.linalg.inv(X)
+    jacobian = -np.einsum("ki,jl->klij", inverse, inverse)  # ∂(X⁻¹)_kl / ∂X_ij, numerator layout
+    result = check_jacobian(np.linalg.inv, jacobian, X)
+    assert result, result.report()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_61_bilinear_form_of_the_inverse(seed):
+    rng = np.random.default_rng(seed)
+    X, a, b = invertible(rng, 4), random(rng, 4), random(rng, 4)
+    inverse_t = np.linalg.inv(X).T
+    assert_gradient(lambda X: a @ np.linalg.solve(X, b), -inverse_t @ np.outer(a, b) @ inverse_t, X)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_63_trace_with_the_inverse(seed):
+    rng = np.random.default_rng(seed)
+    X, A, B = invertible(rng, 4), random(rng, 2, 4), random(rng, 4, 2)
+    inverse = np.linalg.inv(X)
+    assert_gradient(lambda X: np.trace(A @ np.linalg.solve(X, B)), -(inverse @ B @ A @ inverse).T, X)
+
+
+def spd(rng, n):
+    L = rng.standard_normal((n, n))
+    return L @ L.T + n * np.eye(n)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_symmetric_gradient_is_the_symmetric_part_not_the_structured_formula(seed):
+    rng = np.random.default_rng(seed)
+    Sigma = spd(rng, 4)
+    E = random(rng, 4, 4)
+    dSigma = (E + E.T) / 2
+    G = np.linalg.inv(Sigma).T
+    change = directional_derivative(lambda M: np.linalg.slogdet(M)[1], Sigma, dSigma)
+    assert relative_error(change, np.sum((G + G.T) / 2 * dSigma)) < 1e-6
+    assert relative_error(change, np.sum((G + G.T - G * np.eye(4)) * dSigma)) > 1e-3
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gaussian_log_likelihood_is_stationary_and_minimal_at_the_sample_covariance(seed):
+    rng = np.random.default_rng(seed)
+    data = rng.standard_normal((40, 3)) @ rng.standard_normal((3, 3))
+    S = data.T @ data / len(data)
+
+    def loss(Sigma):
+        return np.linalg.slogdet(Sigma)[1] + np.trace(np.linalg.solve(Sigma, S))
+
+    def grad(Sigma):
+        inverse = np.linalg.inv(Sigma)
+        return inverse.T - (inverse @ S @ inverse).T
+
+    assert_gradient(loss, grad, spd(rng, 3))
+    assert np.linalg.norm(grad(S)) < 1e-10 * np.linalg.norm(np.linalg.inv(S))
+    for _ in range(5):
+        E = random(rng, 3, 3)
+        assert loss(S + 0.05 * (E + E.T)) > loss(S)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_eigenvalue_derivative_of_a_symmetric_matrix(seed):
+    rng = np.random.default_rng(seed)
+    S = spd(rng, 4)
+    E = random(rng, 4, 4)
+    dS = (E + E.T) / 2
+    values, Q = np.linalg.eigh(S)
+    for k in range(4):
+        change = directional_derivative(lambda M: np.linalg.eigvalsh(M)[k], S, dS)
+        assert relative_error(change, Q[:, k] @ dS @ Q[:, k]) < 1e-5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_eigenvalue_derivative_of_a_nonsymmetric_matrix_needs_left_eigenvectors(seed):
+    rng = np.random.default_rng(seed)
+    A = np.triu(random(rng, 3, 3)) + np.diag([0.0, 3.0, 6.0])  # real, distinct eigenvalues
+    A = A + 0.1 * random(rng, 3, 3)
+    dA = random(rng, 3, 3)
+    values, V = np.linalg.eig(A)
+    assert np.allclose(values.imag, 0)
+    k = int(np.argmax(values.real))
+    left_values, U = np.linalg.eig(A.T)
+    u = U[:, int(np.argmax(left_values.real))].real
+    v = V[:, k].real
+    change = directional_derivative(lambda M: np.max(np.linalg.eigvals(M).real), A, dA)
+    assert relative_error(change, u @ dA @ v / (u @ v)) < 1e-5
+
+
+def test_eigenvalue_of_a_repeated_eigenvalue_is_not_differentiable():
+    rng = np.random.default_rng(0)
+    E = random(rng, 3, 3)
+    dS = (E + E.T) / 2
+    forward = (np.linalg.eigvalsh(np.eye(3) + 1e-6 * dS)[-1] - 1) / 1e-6
+    backward = (np.linalg.eigvalsh(np.eye(3) - 1e-6 * dS)[-1] - 1) / -1e-6
+    assert not np.isclose(forward, backward, rtol=1e-3)
