@@ -151,7 +151,8 @@ def _factor_sentence(factor):
         return "wrong sign: your result is the negative of the expected one"
     name = _NAMED_FACTORS.get(factor)
     if name:
-        return f"off by a factor of {abs(factor):g}: your result is {name} the expected one"
+        size = max(abs(factor), 1 / abs(factor))
+        return f"off by a factor of {size:g}: your result is {name} the expected one"
     return f"your result is {factor:.4g} times the expected one: a constant factor is off"
 
 

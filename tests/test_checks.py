@@ -91,7 +91,7 @@ def test_true_derivative_passes(case, seed, m, n):
 @FAST
 @given(case=st.sampled_from(CASES), seed=seeds, m=sizes, n=sizes)
 @pytest.mark.parametrize(
-    ("factor", "sentence"), [(-1, "wrong sign"), (2, "factor of 2"), (0.5, "factor of 0.5")]
+    ("factor", "sentence"), [(-1, "wrong sign"), (2, "factor of 2"), (0.5, "factor of 2: your result is half")]
 )
 def test_scaled_derivative_fails_and_is_named(factor, sentence, case, seed, m, n):
     F, D, x, is_gradient = make(case, seed, m, n)

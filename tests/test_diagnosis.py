@@ -134,7 +134,7 @@ def test_some_entries_wrong(expected):
     [
         (-1, "wrong sign: your result is the negative of the expected one"),
         (2, "off by a factor of 2: your result is twice the expected one"),
-        (0.5, "off by a factor of 0.5: your result is half the expected one"),
+        (0.5, "off by a factor of 2: your result is half the expected one"),
         (-2, "off by a factor of 2: your result is minus twice the expected one"),
         (3, "your result is 3 times the expected one: a constant factor is off"),
         (1.37, "your result is 1.37 times the expected one: a constant factor is off"),
