@@ -45,6 +45,13 @@ def test_trace_rules(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_70_bilinear_form(seed):
+    rng = np.random.default_rng(seed)
+    a, X, b = random(rng, 3), random(rng, 3, 2), random(rng, 2)
+    assert_gradient(lambda X: a @ X @ b, np.outer(a, b), X)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_100_trace_of_XA_and_AX(seed):
     rng = np.random.default_rng(seed)
     A, X = random(rng, 2, 4), random(rng, 4, 2)
