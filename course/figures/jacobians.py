@@ -39,6 +39,10 @@ def images(r, theta, half_width):
         Both of shape ``(2 * LINES, SAMPLES, 2)``, points in the (x, y) plane.
     gap : float
         The largest distance between a grid point's two images.
+
+    Notes
+    -----
+    ``J(p)`` comes from central differences, so this module does not give away the exercise.
     """
     p = np.array([r, theta])
     grid = grid_lines(p, half_width)
@@ -82,7 +86,8 @@ class PolarGridExplorer(InteractiveFigure):
             right.plot(line[:, 0], line[:, 1], color="0.75", lw=1.0)
         for line in straight:
             right.plot(line[:, 0], line[:, 1], color="tab:orange", lw=1.2)
-        for a, b in zip(curved[:, [0, -1]].reshape(-1, 2), straight[:, [0, -1]].reshape(-1, 2)):  # the gaps at the ends
+        ends = zip(curved[:, [0, -1]].reshape(-1, 2), straight[:, [0, -1]].reshape(-1, 2))
+        for a, b in ends:  # the gap at both ends of every grid line
             right.plot([a[0], b[0]], [a[1], b[1]], color="tab:red", lw=1.0)
         limits = square_limits(np.concatenate([curved, straight]).reshape(-1, 2))
         for axes in (left, right):
