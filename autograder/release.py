@@ -15,6 +15,7 @@ from autograder.nbgrader_cli import nbgrader
 def make_course(directory, assignment_names, root=ROOT):
     """Set up a course directory in ``directory``: the nbgrader config and the assignments' sources."""
     directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(CONFIG, directory / CONFIG.name)
     for name in assignment_names:
         shutil.copytree(Path(root) / "source" / name, directory / "source" / name, dirs_exist_ok=True)

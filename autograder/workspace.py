@@ -1,35 +1,77 @@
-"""A throwaway nbgrader course directory: released assignments, submissions, grades and feedback.
+"""A private nbgrader course directory: released assignments, submissions, grades and feedback.
 
-Tests, self-grading and parallel class grading all grade inside one of these, so the
-course's own files and gradebook are never touched.
+Tests, self-grading and every worker of class grading grade inside one of these, through
+nbgrader's Python API, so the course's own files and gradebook are never touched and nbgrader
+is imported once per process rather than once per submission.
 """
+import logging
+import os
 from pathlib import Path
 
 import nbformat
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.gradebook import cell_scores
 from autograder.layout import ROOT, source_notebook
-from autograder.nbgrader_cli import nbgrader
-from autograder.release import generate, make_course
+from autograder.nbgrader_cli import gradebook_url, quiet_environment
+from autograder.release import make_course
+
+
+def course_config(course_root, **overrides):
+    """The course's nbgrader configuration, pointed at ``course_root`` and its own gradebook.
+
+    ``overrides`` are ``{"Section.option": value}`` settings (e.g. a shorter cell timeout).
+    """
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    config.CourseDirectory.root = str(Path(course_root).resolve())
+    config.CourseDirectory.db_url = gradebook_url(course_root)
+    for key, value in overrides.items():
+        section, option = key.split(".")
+        config[section][option] = value
+    return config
 
 
 class Workspace:
-    """An nbgrader course directory at ``directory`` with ``assignments`` generated into its gradebook."""
+    """An nbgrader course directory at ``directory``; assignments are generated into it on first use."""
 
-    def __init__(self, directory, assignments, *, root=ROOT):
+    def __init__(self, directory, assignments=(), *, root=ROOT, **overrides):
         self.root = Path(directory)
-        self.assignments = list(assignments)
-        self.notebook_names = {a: source_notebook(a, root).name for a in self.assignments}
-        make_course(self.root, self.assignments, root)
-        generate(self.assignments, self.root)
+        self.source_root = Path(root)
+        self.generated = set()
+        make_course(self.root, [], root)
+        os.environ.update(quiet_environment())
+        config = course_config(self.root, **overrides)
+        self.api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+        self.api.log.setLevel(logging.CRITICAL)
+        for assignment in assignments:
+            self.prepare(assignment)
+
+    def prepare(self, assignment):
+        """Copy the assignment's source in and generate it (release notebook and gradebook entries)."""
+        if assignment not in self.generated:
+            make_course(self.root, [assignment], self.source_root)
+            self._check(self.api.generate_assignment(assignment, force=True), f"generate {assignment}")
+            self.generated.add(assignment)
+
+    @staticmethod
+    def _check(result, what):
+        if not result["success"]:
+            raise RuntimeError(f"nbgrader could not {what}:\n{result.get('error', '')}{result.get('log', '')}")
+
+    def notebook_name(self, assignment):
+        """The file name of the assignment's notebook."""
+        return source_notebook(assignment, self.source_root).name
 
     def release_notebook(self, assignment):
         """The freshly generated student notebook of ``assignment``."""
-        return nbformat.read(self.root / "release" / assignment / self.notebook_names[assignment], as_version=4)
+        self.prepare(assignment)
+        return nbformat.read(self.root / "release" / assignment / self.notebook_name(assignment), as_version=4)
 
     def submission_path(self, student, assignment):
         """Where nbgrader expects ``student``'s notebook of ``assignment``."""
-        return self.root / "submitted" / student / assignment / self.notebook_names[assignment]
+        return self.root / "submitted" / student / assignment / self.notebook_name(assignment)
 
     def submit(self, student, assignment, notebook):
         """Hand in ``notebook`` (a notebook node, or raw bytes for a broken file) for ``student``."""
@@ -41,22 +83,27 @@ class Workspace:
             nbformat.write(notebook, path)
         return path
 
-    def autograde(self, assignment, *, student=None, timeout=None):
-        """Run ``nbgrader autograde`` (all students, or one); returns the completed process."""
-        options = [f"--student={student}"] if student else []
-        return nbgrader("autograde", assignment, "--force", *options, course_root=self.root, timeout=timeout,
-                        check=False)
+    def autograde(self, assignment, student):
+        """Run nbgrader's autograde for one student; returns nbgrader's result dict (``success``, ``error``)."""
+        self.prepare(assignment)
+        return self.api.autograde(assignment, student, force=True, create=True)
 
-    def feedback(self, assignment, *, student=None):
-        """Run ``nbgrader generate_feedback``; returns the completed process."""
-        options = [f"--student={student}"] if student else []
-        return nbgrader("generate_feedback", assignment, "--force", *options, course_root=self.root, check=False)
+    def feedback(self, assignment, student):
+        """Run nbgrader's generate_feedback for one student; returns nbgrader's result dict."""
+        return self.api.generate_feedback(assignment, student, force=True)
 
     def scores(self, assignment, student):
         """``{test cell: (score, max)}`` for one student."""
         return cell_scores(self.root, assignment, student)
 
+    def autograded_path(self, assignment, student):
+        """The executed notebook nbgrader keeps for ``student``."""
+        return self.root / "autograded" / student / assignment / self.notebook_name(assignment)
+
+    def feedback_path(self, assignment, student):
+        """The feedback page nbgrader writes for ``student``."""
+        return (self.root / "feedback" / student / assignment / self.notebook_name(assignment)).with_suffix(".html")
+
     def feedback_html(self, assignment, student):
-        """The feedback page nbgrader wrote for ``student``."""
-        name = Path(self.notebook_names[assignment]).with_suffix(".html").name
-        return (self.root / "feedback" / student / assignment / name).read_text(encoding="utf-8")
+        """The text of ``student``'s feedback page."""
+        return self.feedback_path(assignment, student).read_text(encoding="utf-8")

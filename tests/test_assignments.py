@@ -22,9 +22,10 @@ def graded(request, tmp_path_factory):
     release = workspace.release_notebook(assignment)
     workspace.submit("solution", assignment, fill_in(release, reference_solutions(source_notebook(assignment))))
     workspace.submit("blank", assignment, release)
-    process = workspace.autograde(assignment)
-    assert process.returncode == 0, process.stderr
-    workspace.feedback(assignment)
+    for student in ("solution", "blank"):
+        result = workspace.autograde(assignment, student)
+        assert result["success"], result.get("error")
+        workspace.feedback(assignment, student)
     return workspace, assignment
 
 

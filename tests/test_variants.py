@@ -38,11 +38,10 @@ def graded(tmp_path_factory):
             release = workspace.release_notebook(assignment)
             outcome = {}
             plan = submissions(assignment)
-            for student, (codes, _) in plan.items():
+            for student, (codes, variants) in plan.items():
                 workspace.submit(student, assignment, fill_in(release, codes))
-            workspace.autograde(assignment)
-            workspace.feedback(assignment)
-            for student, (_, variants) in plan.items():
+                workspace.autograde(assignment, student)
+                workspace.feedback(assignment, student)
                 scores = workspace.scores(assignment, student)
                 text = visible_text(workspace.feedback_html(assignment, student))
                 for variant in variants:
