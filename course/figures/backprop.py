@@ -121,5 +121,6 @@ def _draw_array(ax, array, name, left, top, edge):
 
 
 def _frame(left, top, rows, cols, colour):
+    """A thick coloured outline around an array drawn by ``_draw_array``."""
     return Rectangle((left - 0.15, top - rows - 0.15), cols + 0.3, rows + 0.3, fill=False, edgecolor=colour,
                      linewidth=3)
