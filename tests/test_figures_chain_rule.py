@@ -70,3 +70,13 @@ def test_hand_written_jacobians_match_finite_differences(rng):
 def test_jacobians_in_the_wrong_order_do_not_give_the_composition(explorer):
     shown = drawn(explorer)
     assert (shown["inner"] @ shown["outer"]).shape == (3, 3)  # J_G J_F is not even the right shape
+
+
+def test_at_x1_zero_the_output_does_not_move_with_x2(explorer):
+    """The notebook's exploration: at x₁ = 0 the third column of J_F and the second column of the product vanish."""
+    explorer.controls["x1"].value = 0.0
+    for x2 in (-1.7, 0.4, 1.3):
+        explorer.controls["x2"].value = x2
+        shown = drawn(explorer)
+        assert np.allclose(shown["outer"][:, 2], 0) and np.allclose(shown["product"][:, 1], 0, atol=1e-8)
+        assert np.allclose(outer_map(inner_map(np.array([0.0, x2]), explorer.values()["a"])), [0.0, 1.0])

@@ -212,3 +212,11 @@ def test_both_accumulation_orders_give_the_same_jacobian(rng):
     sizes = [7, 5, 4, 1]
     Js = [rng.standard_normal((sizes[i], sizes[i - 1])) for i in range(1, len(sizes))]
     assert np.allclose(Js[2] @ (Js[1] @ Js[0]), (Js[2] @ Js[1]) @ Js[0])
+
+
+def test_outer_jacobian_at_the_input_instead_of_the_inner_value(rng):
+    A, B, x = rng.standard_normal((4, 3)), rng.standard_normal((2, 4)), rng.standard_normal(3)
+    with pytest.raises(ValueError):
+        B @ np.diag(np.exp(x)) @ A  # exp(x) has 3 entries where the middle factor needs 4
+    M = rng.standard_normal((3, 3))
+    assert not check_jacobian(lambda v: np.exp(M @ v), np.diag(np.exp(x)) @ M, x)
