@@ -5,9 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 A ?=
 PORT ?= 8888
+NB ?=
+N ?= 40
+STUDENT ?=
+ASSIGNMENT ?=
+WORKERS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test release normalize grade feedback export
+.PHONY: help lab test release normalize grade-me grade feedback export demo-class report bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,3 +35,26 @@ release: $(STAMP) ## regenerate release/ from source/ (A=assignment for one)
 
 normalize: $(STAMP) ## store source notebooks without outputs and with stable cell ids
 	$(BIN)/python tools/normalize_notebooks.py source/*/*.ipynb
+
+grade-me: $(STAMP) ## self-grade your notebooks with the hidden tests (NB=path for one)
+	$(BIN)/python -m autograder.grade_me $(NB)
+
+grade: $(STAMP) ## grade submitted/<student>/<assignment>/ on every core (STUDENT=, ASSIGNMENT=, WORKERS=)
+	$(BIN)/python -m autograder.grade_class $(if $(STUDENT),--student $(STUDENT)) \
+		$(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(WORKERS),--workers $(WORKERS))
+
+feedback: $(STAMP) ## write feedback/<student>/<assignment>/*.html again from the gradebook (nbgrader)
+	$(BIN)/python -m autograder.feedback
+
+export: $(STAMP) ## write every student's scores to grades.csv (nbgrader export)
+	$(BIN)/nbgrader export --to grades.csv
+	@echo "wrote grades.csv"
+
+demo-class: $(STAMP) ## make a synthetic class of N students in submitted/ (N=40)
+	$(BIN)/python -m autograder.demo_class --students $(N)
+
+report: $(STAMP) ## the instructor report: score distributions and the commonest named mistakes
+	$(BIN)/python -m autograder.report
+
+bench: $(STAMP) ## time raw execution vs autograde per notebook, and class grading on 1 vs all cores
+	$(BIN)/python -m autograder.bench

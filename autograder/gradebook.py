@@ -1,5 +1,8 @@
 """Read scores out of an nbgrader gradebook."""
+import warnings
+
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 from autograder.nbgrader_cli import gradebook_url
 
@@ -10,7 +13,8 @@ def cell_scores(course_root, assignment, student):
     Empty when the student has no graded submission of that assignment.
     """
     scores = {}
-    with Gradebook(gradebook_url(course_root)) as gradebook:
+    with warnings.catch_warnings(), Gradebook(gradebook_url(course_root)) as gradebook:
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own relationship warnings
         try:
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:

@@ -7,6 +7,7 @@ reason. The student's file itself is only read, never written.
 """
 import copy
 import json
+import warnings
 from dataclasses import dataclass, field
 
 import nbformat
@@ -44,7 +45,9 @@ def read_submission(path):
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise Unreadable("the file is JSON but not a Jupyter notebook (it has no list of cells)")
     try:
-        notebook = nbformat.reads(json.dumps(data), as_version=4)
+        with warnings.catch_warnings():  # nbformat warns about (and fixes) duplicated cell ids
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as error:  # nbformat raises several kinds for malformed notebooks
         raise Unreadable(f"the notebook is malformed ({type(error).__name__})") from None
     return notebook
@@ -79,11 +82,15 @@ def _fix_fields(cell):
 
 
 def _restore_metadata(notebook, by_id, notes):
+    restored = []
     for cell in notebook.cells:
         original = by_id.get(cell.get("id"))
         if original is not None and grade_id(cell) != grade_id(original):
             cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
-            notes.append(f"the grading information of cell {grade_id(original)} had been removed; it was restored")
+            restored.append(grade_id(original))
+    if restored:
+        notes.append(f"the grading information of {len(restored)} cell(s) ({', '.join(restored[:4])}"
+                     f"{', …' if len(restored) > 4 else ''}) had been removed; it was restored")
 
 
 def _drop_duplicates(notebook, notes):

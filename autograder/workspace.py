@@ -34,24 +34,30 @@ def course_config(course_root, **overrides):
 
 
 class Workspace:
-    """An nbgrader course directory at ``directory``; assignments are generated into it on first use."""
+    """An nbgrader course directory at ``directory``; assignments are generated into it on first use.
 
-    def __init__(self, directory, assignments=(), *, root=ROOT, **overrides):
+    With ``copy_course=False`` the directory is an existing course (its own config and source).
+    """
+
+    def __init__(self, directory, assignments=(), *, root=ROOT, copy_course=True, **overrides):
         self.root = Path(directory)
         self.source_root = Path(root)
+        self.copy_course = copy_course
         self.generated = set()
-        make_course(self.root, [], root)
+        if copy_course:
+            make_course(self.root, [], root)
         os.environ.update(quiet_environment())
         config = course_config(self.root, **overrides)
         self.api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-        self.api.log.setLevel(logging.CRITICAL)
+        self.api.log.setLevel(logging.ERROR)
         for assignment in assignments:
             self.prepare(assignment)
 
     def prepare(self, assignment):
         """Copy the assignment's source in and generate it (release notebook and gradebook entries)."""
         if assignment not in self.generated:
-            make_course(self.root, [assignment], self.source_root)
+            if self.copy_course:
+                make_course(self.root, [assignment], self.source_root)
             self._check(self.api.generate_assignment(assignment, force=True), f"generate {assignment}")
             self.generated.add(assignment)
 

@@ -1,0 +1,48 @@
+"""Write every graded student's feedback page again with nbgrader (after manual grading, say),
+each topped by the course's per-exercise summary.
+
+Usage: ``python -m autograder.feedback [--course DIR]``.
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.feedback_page import add_summary, standalone_page
+from autograder.layout import ROOT
+from autograder.merge import outcomes
+from autograder.workspace import Workspace
+
+
+def write_feedback(course_root=ROOT):
+    """Regenerate the feedback page of every recorded outcome; returns the pages written."""
+    pages = []
+    records = outcomes(course_root)
+    with tempfile.TemporaryDirectory(prefix="release-") as scratch:
+        course = Workspace(course_root, (), copy_course=False, **{"CourseDirectory.release_directory": scratch})
+        for outcome in records:
+            path = course.feedback_path(outcome.assignment, outcome.student)
+            if outcome.graded and course.feedback(outcome.assignment, outcome.student)["success"]:
+                page = add_summary(path.read_text(encoding="utf-8"), outcome)
+            else:
+                page = standalone_page(outcome)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(page, encoding="utf-8")
+            pages.append(path)
+    return pages
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--course", default=str(ROOT))
+    options = parser.parse_args(argv)
+    pages = write_feedback(options.course)
+    if not pages:
+        print("No graded submissions yet: run `make grade` first.")
+    for page in pages:
+        print(Path(page).relative_to(Path(options.course).resolve()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

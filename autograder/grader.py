@@ -1,0 +1,130 @@
+"""Grade one submission in a private workspace: repair it, run nbgrader, explain the result.
+
+Whatever goes wrong with one submission (not a notebook, an endless loop, a crashed kernel)
+ends as an :class:`Outcome` with a readable reason, never as an exception that stops a class.
+"""
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder.feedback_page import add_summary, standalone_page
+from autograder.messages import test_cell_messages
+from autograder.processes import time_limit
+from autograder.sanitize import Unreadable, read_submission, repair
+from autograder.solutions import graded_cells
+from autograder.workspace import Workspace
+
+
+@dataclass
+class Outcome:
+    """The result of grading one student's assignment (plain data, so it can cross processes and be saved)."""
+
+    student: str
+    assignment: str
+    graded: bool
+    scores: dict  # test cell -> (score, max score)
+    messages: dict = field(default_factory=dict)  # test cell -> sentence, when it lost points
+    notes: list = field(default_factory=list)  # repairs made before grading
+    reason: str | None = None  # why it could not be graded, if it could not
+    seconds: float = 0.0
+    autograded: str | None = None  # the executed notebook (in the grader's workspace)
+    feedback: str | None = None  # the feedback page (in the grader's workspace)
+
+    @property
+    def total(self):
+        return sum(score for score, _ in self.scores.values())
+
+    @property
+    def maximum(self):
+        return sum(maximum for _, maximum in self.scores.values())
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(**{**data, "scores": {k: tuple(v) for k, v in data["scores"].items()}})
+
+
+class Grader:
+    """Grades submissions one at a time in its own nbgrader course directory and gradebook.
+
+    Parameters
+    ----------
+    directory : path
+        The grader's private workspace.
+    notebook_timeout : float
+        Seconds one notebook may run in all; past it, its kernel is killed.
+    **overrides
+        nbgrader settings, e.g. ``{"Execute.timeout": 10}`` for the per-cell limit.
+    """
+
+    def __init__(self, directory, *, notebook_timeout=600, **overrides):
+        self.workspace = Workspace(directory, **overrides)
+        self.notebook_timeout = notebook_timeout
+
+    def grade(self, student, assignment, folder):
+        """Grade the notebook ``student`` handed in for ``assignment`` in ``folder``; returns an :class:`Outcome`."""
+        started = time.perf_counter()
+        release = self.workspace.release_notebook(assignment)
+        zero = {cell: (0.0, float(points)) for cell, points in graded_cells(release).items()}
+        outcome = Outcome(student, assignment, False, zero)
+        try:
+            path, notes = self._find_notebook(Path(folder), assignment)
+            repaired = repair(read_submission(path), release)
+            outcome.notes = notes + repaired.notes
+            self._run(outcome, repaired.notebook)
+        except Unreadable as problem:
+            outcome.reason = str(problem)
+        outcome.seconds = round(time.perf_counter() - started, 2)
+        self._write_feedback(outcome)
+        return outcome
+
+    def _find_notebook(self, folder, assignment):
+        expected = self.workspace.notebook_name(assignment)
+        if (folder / expected).is_file():
+            return folder / expected, []
+        notebooks = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+        if len(notebooks) == 1:
+            return notebooks[0], [f"the notebook was named {notebooks[0].name}; it was graded as {expected}"]
+        others = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        if notebooks:
+            raise Unreadable(f"expected {expected}, but found several notebooks: {', '.join(p.name for p in notebooks)}")
+        raise Unreadable(f"no notebook was handed in (expected {expected}"
+                         + (f"; found {', '.join(others[:5])})" if others else "; the folder is empty)"))
+
+    def _run(self, outcome, notebook):
+        student, assignment = outcome.student, outcome.assignment
+        self.workspace.submit(student, assignment, notebook)
+        with time_limit(self.notebook_timeout) as struck:
+            result = self.workspace.autograde(assignment, student)
+        if not result["success"]:
+            error = result.get("error", "") + result.get("log", "")
+            if struck.is_set():
+                outcome.reason = f"the notebook was stopped after running for {self.notebook_timeout:g} s in all"
+            elif "DeadKernelError" in error or "Kernel died" in error:
+                outcome.reason = "the notebook's kernel died while running (a crash, or too much memory)"
+            else:
+                outcome.reason = "nbgrader could not grade it: " + (error.strip().splitlines() or ["unknown error"])[-1]
+            return
+        scores = self.workspace.scores(assignment, student)
+        outcome.scores = {cell: scores.get(cell, zero) for cell, zero in outcome.scores.items()}
+        outcome.messages = {
+            cell: message
+            for cell, message in test_cell_messages(self.workspace.autograded_path(assignment, student)).items()
+            if message and cell in outcome.scores and outcome.scores[cell][0] < outcome.scores[cell][1]
+        }
+        outcome.graded = True
+        outcome.autograded = str(self.workspace.autograded_path(assignment, student))
+
+    def _write_feedback(self, outcome):
+        path = self.workspace.feedback_path(outcome.assignment, outcome.student)
+        if outcome.graded and self.workspace.feedback(outcome.assignment, outcome.student)["success"]:
+            page = add_summary(path.read_text(encoding="utf-8"), outcome)
+        else:
+            page = standalone_page(outcome)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+        outcome.feedback = str(path)

@@ -1,0 +1,71 @@
+"""Find and stop the processes a grading run started (kernels and their children), Linux /proc based."""
+import os
+import signal
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _parent_of(pid):
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def descendants(pid):
+    """All living processes started, directly or not, by ``pid``."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            parent = _parent_of(int(entry))
+            if parent is not None:
+                parents.setdefault(parent, []).append(int(entry))
+    found, frontier = [], [pid]
+    while frontier:
+        children = parents.get(frontier.pop(), [])
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+def kill(pids):
+    """SIGKILL every process in ``pids``; one in a process group of its own (a kernel) takes its group along."""
+    own_group = os.getpgid(0)
+    for pid in pids:
+        try:
+            group = os.getpgid(pid)
+            if group != own_group:
+                os.killpg(group, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def kill_tree(pid):
+    """Stop ``pid`` and everything it started."""
+    kill(descendants(pid) + [pid])
+
+
+@contextmanager
+def time_limit(seconds):
+    """Within the block, kill this process's children (the kernels) once ``seconds`` have passed.
+
+    Yields a :class:`threading.Event` that is set when the limit struck, so the caller can say
+    why the notebook stopped.
+    """
+    struck = threading.Event()
+
+    def strike():
+        struck.set()
+        kill(descendants(os.getpid()))
+
+    timer = threading.Timer(seconds, strike)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield struck
+    finally:
+        timer.cancel()
