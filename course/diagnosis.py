@@ -115,8 +115,10 @@ def _same_shape_sentences(got, expected, on_symmetric, tol):
     if got.ndim >= 2 and got.shape == got.T.shape and is_close(got.T, expected, tol):
         return ["your result is the transpose of the expected one: check the layout"]
     factor = _common_factor(got, expected, tol)
-    if factor is not None:
+    if factor is not None and (got.size > 1 or factor == -1.0 or factor in _NAMED_FACTORS):
         return [_factor_sentence(factor)]
+    if got.size == 1:  # any two numbers differ by "a factor": only simple ones say something
+        return [f"the value is wrong (relative error {error:.2g})"]
     if on_symmetric is not None:
         sym_answer, sym_expected = on_symmetric()
         sym_got = as_numeric(sym_answer)

@@ -190,5 +190,14 @@ def expect_matches(function, args, reference, *, symmetric=None, name=None, tol=
 
 
 def _evaluated(mistakes, args):
-    """Known wrong formulas evaluated at the test's inputs: ``{sentence: value}``."""
-    return {sentence: quietly(formula, *args) for sentence, formula in (mistakes or {}).items()}
+    """Known wrong formulas evaluated at the test's inputs: ``{sentence: value}``.
+
+    A formula that cannot be evaluated on these inputs (e.g. factors that do not fit) is skipped.
+    """
+    values = {}
+    for sentence, formula in (mistakes or {}).items():
+        try:
+            values[sentence] = quietly(formula, *args)
+        except Exception:
+            continue
+    return values

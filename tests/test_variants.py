@@ -3,10 +3,10 @@ their test's full points, wrong ones earn zero and their feedback names the mist
 import nbformat
 import pytest
 
+from autograder.grader import Grader
 from autograder.layout import source_notebook
 from autograder.solutions import fill_in, grade_id, reference_solutions
 from autograder.variants import available, batches, dependencies, load
-from autograder.workspace import Workspace
 from tests.feedback_text import visible_text
 
 CASES = [(a, v) for a in available() for vs in load(a).values() for v in vs]
@@ -29,23 +29,25 @@ def submissions(assignment):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Grade an assignment's variant submissions once; ``graded(assignment)`` returns the results."""
+    """Grade an assignment's variant submissions once; ``graded(assignment)`` returns, per variant,
+    its test cell's score, the sentence that test cell printed, and the feedback page's text."""
     results = {}
 
     def grade(assignment):
         if assignment not in results:
-            workspace = Workspace(tmp_path_factory.mktemp(assignment), [assignment])
-            release = workspace.release_notebook(assignment)
+            grader = Grader(tmp_path_factory.mktemp(assignment))
+            release = grader.workspace.release_notebook(assignment)
+            handed_in = tmp_path_factory.mktemp(f"{assignment}-submitted")
             outcome = {}
-            plan = submissions(assignment)
-            for student, (codes, variants) in plan.items():
-                workspace.submit(student, assignment, fill_in(release, codes))
-                workspace.autograde(assignment, student)
-                workspace.feedback(assignment, student)
-                scores = workspace.scores(assignment, student)
-                text = visible_text(workspace.feedback_html(assignment, student))
+            for student, (codes, variants) in submissions(assignment).items():
+                folder = handed_in / student
+                folder.mkdir()
+                nbformat.write(fill_in(release, codes), folder / grader.workspace.notebook_name(assignment))
+                result = grader.grade(student, assignment, folder)
+                page = visible_text(open(result.feedback, encoding="utf-8").read())
                 for variant in variants:
-                    outcome[variant.key] = (scores.get(f"test_{variant.function}"), text)
+                    cell = f"test_{variant.function}"
+                    outcome[variant.key] = (result.scores.get(cell), result.messages.get(cell) or "", page)
             results[assignment] = outcome
         return results[assignment]
 
@@ -66,11 +68,12 @@ def test_variant_data_is_complete(assignment):
 
 @pytest.mark.parametrize(("assignment", "variant"), CASES, ids=[f"{a}:{v.key}" for a, v in CASES])
 def test_variant_is_graded_as_expected(graded, assignment, variant):
-    score, feedback = graded(assignment)[variant.key]
+    score, message, feedback = graded(assignment)[variant.key]
     assert score is not None, f"no grade for test_{variant.function}"
     points, maximum = score
     if variant.correct:
-        assert points == maximum, f"a correct answer ({variant.label}) lost points:\n{feedback[-3000:]}"
+        assert points == maximum, f"a correct answer ({variant.label}) lost points: {message}"
     else:
         assert points == 0, f"a wrong answer ({variant.label}) earned {points}"
-        assert variant.diagnosis in feedback, f"feedback lacks {variant.diagnosis!r}:\n{feedback[-3000:]}"
+        assert variant.diagnosis in message, f"the test said {message!r}, not {variant.diagnosis!r}"
+        assert message in feedback, "the feedback page does not show the test's sentence"
