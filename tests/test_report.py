@@ -1,0 +1,93 @@
+"""The instructor report on a small synthetic class: its figures exist, and every planned mistake
+is counted under its own name."""
+import shutil
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from autograder.demo_class import build
+from autograder.grade_class import grade_class
+from autograder.layout import ROOT
+from autograder.report import main, write_report
+from autograder.variants import load
+
+ASSIGNMENTS = ["01_gradients", "02_jacobians"]
+BROKEN = "zz_no_notebook"
+
+
+class Page(HTMLParser):
+    """The images and the named-mistake rows of a report page."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.images, self.mistakes, self.failed = [], Counter(), 0
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs["src"])
+        elif tag == "tr" and attrs.get("class") == "mistake":
+            self.mistakes[attrs["data-cell"], attrs["data-mistake"]] += int(attrs["data-count"])
+        elif tag == "li" and attrs.get("class") == "failed":
+            self.failed += 1
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """A class of 6 students (plus one who handed in no notebook), graded, and its report."""
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    for assignment in ASSIGNMENTS:
+        shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
+    plan = build(course, students=6, seed=5, assignment_names=ASSIGNMENTS)
+    broken = course / "submitted" / BROKEN / ASSIGNMENTS[0]
+    broken.mkdir(parents=True)
+    (broken / "answers.txt").write_text("I did it on paper", encoding="utf-8")
+    grade_class(course, workers=2, progress=False)
+    path = write_report(course)
+    return plan, path, Page(path.read_text(encoding="utf-8"))
+
+
+def planned_name(assignment, function, answer):
+    """The name the report should give a planned answer: its variant label, with any variants
+    that share its diagnosis (the feedback cannot tell those apart); a blank is "not implemented"."""
+    if answer["kind"] == "blank":
+        return "not implemented"
+    variants = [v for v in load(assignment)[function] if not v.correct]
+    (diagnosis,) = {v.diagnosis for v in variants if v.label == answer["label"]}
+    return " or ".join(v.label for v in variants if v.diagnosis == diagnosis)
+
+
+def test_the_page_shows_figures_that_exist(graded_class):
+    _, path, page = graded_class
+    assert len(page.images) == len(ASSIGNMENTS)
+    for image in page.images:
+        assert not Path(image).is_absolute() and (path.parent / image).stat().st_size > 1000
+
+
+def test_every_planned_mistake_is_counted_under_its_name(graded_class):
+    plan, _, page = graded_class
+    expected = Counter(
+        (f"test_{function}", planned_name(assignment, function, answer))
+        for assignments in plan.values()
+        for assignment, functions in assignments.items()
+        for function, answer in functions.items()
+        if answer["kind"] != "correct"
+    )
+    assert expected, "the demo plan should contain mistakes"
+    assert page.mistakes == expected
+
+
+def test_a_submission_without_notebook_is_listed_with_its_reason(graded_class):
+    _, path, page = graded_class
+    assert page.failed == 1
+    assert f"{BROKEN}/{ASSIGNMENTS[0]}</code>: no notebook was handed in" in path.read_text(encoding="utf-8")
+
+
+def test_an_empty_course_gets_a_page_saying_so(tmp_path, capsys):
+    assert main(["--course", str(tmp_path)]) == 0
+    assert "Nothing graded yet" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "make grade" in capsys.readouterr().out
