@@ -111,10 +111,15 @@ def class_rows(names, students, repeat, scratch, seed=0):
     return len(outcomes), cores, times
 
 
-def table(rows, count, cores, times, students, repeat, class_repeat):
+def load_average():
+    """The 1, 5 and 15 minute load averages, as text (other work on the machine skews the numbers)."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def table(rows, count, cores, times, students, repeat, class_repeat, load_before):
     """The benchmark's text table."""
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    lines = [f"Autograder benchmark ({cores} cores, load average {load} at the end)", "",
+    lines = [f"Autograder benchmark, {cores} cores (load average {load_before} before, {load_average()} after)",
+             "",
              f"{'notebook':<24}{'raw (s)':>9}{'grade (s)':>11}{'ratio':>7}"
              f"{'  autograde (s)':>15}{'ratio':>7}{'  feedback (s)':>14}"]
     for assignment, raw, graded, autograde, feedback in rows:
@@ -155,13 +160,14 @@ def main(argv=None):
     options = parser.parse_args(argv)
     names = options.assignment or assignments()
     os.environ.update(quiet_environment())
+    load_before = load_average()
     print(f"timing {len(names)} notebooks, then a class of {options.students} students; "
           "this takes minutes", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch, quiet_stderr(Path(scratch) / "stderr.log"):
         rows = notebook_rows(names, options.repeat, Path(scratch))
         count, cores, times = (class_rows(names, options.students, options.class_repeat, Path(scratch))
                                if options.students else (0, os.cpu_count() or 1, {}))
-    text = table(rows, count, cores, times, options.students, options.repeat, options.class_repeat)
+    text = table(rows, count, cores, times, options.students, options.repeat, options.class_repeat, load_before)
     print(text)
     out = ROOT / "reports" / "bench.txt"
     out.parent.mkdir(exist_ok=True)

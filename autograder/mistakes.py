@@ -19,7 +19,7 @@ CATEGORIES = [
     ("time limit", r"time limit|was stopped after|took longer than"),
     ("NaN or inf", r"\b(NaN|inf)\b"),
     ("transposed / layout", r"transpose|layout"),
-    ("right only for symmetric input", r"only for symmetric|symmetric"),
+    ("right only for symmetric input", r"symmetric"),
     ("wrong sign", r"wrong sign|negative of the expected"),
     ("off by a factor", r"factor|twice the expected|half the expected|times the expected"),
     ("wrong shape", r"\bshape\b|returned None|not an array"),
@@ -51,7 +51,8 @@ def _diagnoses(assignment, function):
         said = diagnosis.removeprefix(function).lstrip(":").strip()
         return len(said), len(diagnosis)
 
-    return [(diagnosis, " or ".join(labels[diagnosis])) for diagnosis in sorted(labels, key=specificity, reverse=True)]
+    ranked = sorted(labels, key=specificity, reverse=True)
+    return [(diagnosis, " or ".join(labels[diagnosis])) for diagnosis in ranked]
 
 
 # What a sentence rules out names no mistake: "it is not a transpose, sign or factor slip".

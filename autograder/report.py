@@ -128,15 +128,14 @@ def assignment_section(assignment, outcomes, mistakes, image):
             f"<tr><td><code>{html.escape(function_of(cell))}</code></td><td>{100 * fraction:.0f} %</td>"
             f"<td>{level['full']}</td><td>{level['partial']}</td><td>{level['zero']}</td><td>{top}</td></tr>"
         )
-    mistake_rows = []
-    for cell in levels:
-        for name, n in mistakes.get(cell, Counter()).most_common():
-            mistake_rows.append(
-                f'<tr class="mistake" data-cell="{html.escape(cell)}" data-mistake="{html.escape(name)}" '
-                f'data-count="{n}"><td>{100 * n / count:.0f} %</td><td>{n}</td>'
-                f"<td>{html.escape(name)} — <code>{html.escape(function_of(cell))}</code></td></tr>"
-            )
-    mistake_rows.sort(key=lambda row: -int(row.split('data-count="')[1].split('"')[0]))
+    ranked = sorted(((n, cell, name) for cell in levels for name, n in mistakes.get(cell, Counter()).items()),
+                    key=lambda row: (-row[0], list(levels).index(row[1]), row[2]))
+    mistake_rows = [
+        f'<tr class="mistake" data-cell="{html.escape(cell)}" data-mistake="{html.escape(name)}" '
+        f'data-count="{n}"><td>{100 * n / count:.0f} %</td><td>{n}</td>'
+        f"<td>{html.escape(name)} — <code>{html.escape(function_of(cell))}</code></td></tr>"
+        for n, cell, name in ranked
+    ]
     return f"""
 <section id="{html.escape(assignment)}">
 <h2>{html.escape(assignment)}</h2>
@@ -154,21 +153,27 @@ def assignment_section(assignment, outcomes, mistakes, image):
 </section>"""
 
 
+def _listing(outcomes, css, text):
+    """An HTML list of submissions, each with ``text(outcome)``; "None." when there are none."""
+    if not outcomes:
+        return "<p>None.</p>"
+    return "<ul>" + "".join(
+        f'<li class="{css}"><code>{html.escape(o.student)}/{html.escape(o.assignment)}</code>: '
+        f"{html.escape(text(o))}</li>" for o in outcomes) + "</ul>"
+
+
 def problems_section(outcomes):
     """The submissions that could not be graded, and those graded only after repairs."""
     failed = sorted((o for o in outcomes if not o.graded), key=lambda o: (o.assignment, o.student))
     repaired = sorted((o for o in outcomes if o.graded and o.notes), key=lambda o: (o.assignment, o.student))
-    parts = ["<section id=\"problems\"><h2>Submissions that needed attention</h2>"]
-    parts.append(f"<h3>Could not be graded ({len(failed)}; recorded with zero points)</h3>")
-    parts.append("<ul>" + "".join(
-        f'<li class="failed"><code>{html.escape(o.student)}/{html.escape(o.assignment)}</code>: '
-        f"{html.escape(o.reason or 'unknown reason')}</li>" for o in failed) + "</ul>" if failed else "<p>None.</p>")
-    parts.append(f"<h3>Graded after repairs ({len(repaired)})</h3>")
-    parts.append("<ul>" + "".join(
-        f'<li class="repaired"><code>{html.escape(o.student)}/{html.escape(o.assignment)}</code>: '
-        f"{html.escape('; '.join(o.notes))}</li>" for o in repaired) + "</ul>" if repaired else "<p>None.</p>")
-    parts.append("</section>")
-    return "\n".join(parts)
+    return "\n".join([
+        '<section id="problems"><h2>Submissions that needed attention</h2>',
+        f"<h3>Could not be graded ({len(failed)}; recorded with zero points)</h3>",
+        _listing(failed, "failed", lambda o: o.reason or "unknown reason"),
+        f"<h3>Graded after repairs ({len(repaired)})</h3>",
+        _listing(repaired, "repaired", lambda o: "; ".join(o.notes)),
+        "</section>",
+    ])
 
 
 STYLE = """

@@ -22,7 +22,7 @@ class Page(HTMLParser):
 
     def __init__(self, text):
         super().__init__()
-        self.images, self.mistakes, self.failed = [], Counter(), 0
+        self.images, self.mistakes, self.listed = [], Counter(), Counter()
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -31,13 +31,13 @@ class Page(HTMLParser):
             self.images.append(attrs["src"])
         elif tag == "tr" and attrs.get("class") == "mistake":
             self.mistakes[attrs["data-cell"], attrs["data-mistake"]] += int(attrs["data-count"])
-        elif tag == "li" and attrs.get("class") == "failed":
-            self.failed += 1
+        elif tag == "li":
+            self.listed[attrs.get("class")] += 1
 
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    """A class of 6 students (plus one who handed in no notebook), graded, and its report."""
+    """A class of 6 students (one renamed a notebook; a seventh handed in none), graded, and its report."""
     course = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     for assignment in ASSIGNMENTS:
@@ -46,6 +46,8 @@ def graded_class(tmp_path_factory):
     broken = course / "submitted" / BROKEN / ASSIGNMENTS[0]
     broken.mkdir(parents=True)
     (broken / "answers.txt").write_text("I did it on paper", encoding="utf-8")
+    (renamed,) = (course / "submitted" / "student_01" / ASSIGNMENTS[1]).glob("*.ipynb")
+    renamed.rename(renamed.with_name("my work.ipynb"))
     grade_class(course, workers=2, progress=False)
     path = write_report(course)
     return plan, path, Page(path.read_text(encoding="utf-8"))
@@ -81,10 +83,12 @@ def test_every_planned_mistake_is_counted_under_its_name(graded_class):
     assert page.mistakes == expected
 
 
-def test_a_submission_without_notebook_is_listed_with_its_reason(graded_class):
+def test_problem_submissions_are_listed_with_reason_and_repairs(graded_class):
     _, path, page = graded_class
-    assert page.failed == 1
-    assert f"{BROKEN}/{ASSIGNMENTS[0]}</code>: no notebook was handed in" in path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert page.listed == {"failed": 1, "repaired": 1}
+    assert f"{BROKEN}/{ASSIGNMENTS[0]}</code>: no notebook was handed in" in text
+    assert f"student_01/{ASSIGNMENTS[1]}</code>: the notebook was named my work.ipynb" in text
 
 
 def test_an_empty_course_gets_a_page_saying_so(tmp_path, capsys):
