@@ -1,0 +1,201 @@
+"""The course as a learner meets it: the real JupyterLab in headless Chromium.
+
+One server serves every release notebook with the reference solutions filled in. For each
+notebook the test does what a person does: opens it, chooses Run → Run All Cells, waits for the
+kernel to be idle, and looks. No error output, every widget drawn (no "Error displaying widget",
+no lingering "Loading widget…"), and moving a slider redraws the figure. A screenshot of each
+notebook's figure goes to a temporary folder (its path is printed); with UPDATE_SCREENSHOTS=1
+the README's pictures in docs/ are written again.
+
+Nothing is skipped: without Chromium the tests fail with the command that installs it.
+"""
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from autograder.grader import Grader
+from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.solutions import fill_in, reference_solutions
+from tests.browser_support import JupyterLab, launch_chromium, require_chromium, solved_course
+
+
+UPDATE = os.environ.get("UPDATE_SCREENSHOTS") == "1"
+DOCS = ROOT / "docs"
+README_WIDGET = "04_chain_product_rules"  # the notebook whose figure illustrates the README
+SECONDS = 1000  # Playwright counts milliseconds
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the current tab
+IDLE = ".jp-StatusBar-TextItem:has-text('| Idle')"
+ALL_RAN = """(panel) => {
+    const prompts = [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputArea-prompt')];
+    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}"""
+# Controls a learner cannot see or grab: off the right edge of the figure's widget, or a slider with no track.
+HIDDEN_CONTROLS = """(root) => {
+    const edge = root.getBoundingClientRect().right;
+    const bad = [];
+    for (const control of root.querySelectorAll('.widget-inline-hbox, .widget-toggle-buttons, .widget-dropdown')) {
+        const box = control.getBoundingClientRect();
+        const name = (control.querySelector('.widget-label') || control).textContent.trim() || control.className;
+        if (box.right > edge + 1 || box.width === 0) bad.push(name + ': outside the visible area');
+        const track = control.querySelector('.noUi-target');
+        if (track && track.getBoundingClientRect().width < 20) bad.push(name + ': slider track has no room');
+    }
+    return bad;
+}"""
+FIGURE_CHANGED = """([root, before]) => {
+    const image = root.querySelector('img');
+    return image !== null && image.src !== before;
+}"""
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """The folder for this run's screenshots."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    print(f"screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on the solved course, shut down (kernels and all) at the end."""
+    require_chromium()
+    root, state = tmp_path_factory.mktemp("course"), tmp_path_factory.mktemp("lab-state")
+    solved_course(root)
+    server = JupyterLab(root, state).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium (one for the module)."""
+    require_chromium()
+    with sync_playwright() as playwright:
+        context = launch_chromium(playwright, tmp_path_factory.mktemp("chromium") / "profile")
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab, browser):
+    """One browser tab on the Lab, opened fresh (no restored workspace)."""
+    tab = browser.new_page()
+    tab.set_default_timeout(60 * SECONDS)
+    tab.goto(f"{lab.url}/lab?reset&token={lab.token}")
+    tab.locator(".jp-LauncherCard, .jp-DirListing-item").first.wait_for()
+    yield tab
+    tab.close()
+
+
+def menu(page, *path):
+    """Click through the main menu, e.g. ``menu(page, "Run", "Run All Cells")``."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=path[0]).click()
+    for label in path[1:]:
+        page.locator(".lm-Menu-itemLabel").get_by_text(label, exact=True).click()
+
+
+def open_notebook(page, assignment):
+    """Open a notebook with File → Open from Path…, as a person would, and wait for its kernel."""
+    path = f"{assignment}/{release_notebook(assignment).name}"
+    menu(page, "File", "Open from Path…")
+    field = page.locator(".jp-Dialog input")
+    field.fill(path)
+    field.press("Enter")
+    page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current:has-text('{release_notebook(assignment).name}')").wait_for()
+    page.locator(f"{NOTEBOOK} .jp-Cell").first.wait_for()
+    page.locator(IDLE).wait_for()
+    return page.locator(NOTEBOOK)
+
+
+def shut_down_kernels(lab):
+    """Free the core: shut down every kernel the Lab started (the notebooks stay open)."""
+    with urllib.request.urlopen(f"{lab.url}/api/sessions?token={lab.token}") as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        request = urllib.request.Request(f"{lab.url}/api/sessions/{session['id']}?token={lab.token}", method="DELETE")
+        urllib.request.urlopen(request).close()
+
+
+def test_nbgrader_extension_is_loaded(page):
+    """Learners get nbgrader's UI: its labextension is loaded, its menu is there."""
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    assert "@jupyter/nbgrader" in {extension["name"] for extension in config["federated_extensions"]}
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    for entry in ("Assignment List", "Formgrader"):
+        page.locator(".lm-Menu-itemLabel").get_by_text(entry, exact=True).wait_for()
+    page.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_notebook_runs_in_jupyterlab(page, lab, shots, assignment):
+    notebook = open_notebook(page, assignment)
+    # nbgrader's "Validate" button is in the notebook's toolbar.
+    notebook.locator(".jp-Toolbar-item").get_by_text("Validate", exact=True).wait_for()
+    menu(page, "Run", "Run All Cells")
+    page.wait_for_function(ALL_RAN, arg=NOTEBOOK, timeout=150 * SECONDS)
+    page.locator(IDLE).wait_for()
+
+    errors = notebook.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-output.jp-mod-error"
+    )
+    assert errors.count() == 0, f"{assignment}: error output in JupyterLab:\n" + "\n---\n".join(errors.all_inner_texts())
+    text = notebook.inner_text()
+    for broken in ("Error displaying widget", "Loading widget", "Failed to display"):
+        assert broken not in text, f"{assignment}: a widget shows {broken!r}"
+
+    widgets = notebook.locator(".jp-OutputArea-output > .jupyter-widgets")
+    assert widgets.count() >= 1, f"{assignment}: no interactive figure was rendered"
+    for index in range(widgets.count()):
+        assert widgets.nth(index).locator("img").count() == 1, f"{assignment}: widget {index} shows no figure"
+
+    figure = widgets.first
+    figure.locator("img").scroll_into_view_if_needed()
+    expect(figure.locator("img")).to_be_in_viewport(ratio=0.5)
+    page.screenshot(path=shots / f"{assignment}.png")
+    if UPDATE and assignment == README_WIDGET:
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=DOCS / "widget.png")
+    hidden = figure.evaluate(HIDDEN_CONTROLS)
+    assert not hidden, f"{assignment}: controls a learner cannot use (window 1280 px wide): {hidden}"
+
+    before = figure.locator("img").get_attribute("src")
+    slider = figure.locator(".widget-slider .noUi-handle").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(FIGURE_CHANGED, arg=[figure.element_handle(), before], timeout=30 * SECONDS)
+    figure.screenshot(path=shots / f"{assignment}-moved.png")
+    shut_down_kernels(lab)
+
+
+def test_feedback_page_names_the_mistake(browser, tmp_path, shots):
+    """A learner who writes 2Ax for the gradient of xᵀAx sees, at the top of the feedback page, the
+    points lost and why: "right only for symmetric A"."""
+    assignment = "01_gradients"
+    answers = reference_solutions(source_notebook(assignment))
+    answers["grad_quadratic"] = "return 2 * A @ x"
+    submission = tmp_path / "submitted" / assignment
+    submission.mkdir(parents=True)
+    release = nbformat.read(release_notebook(assignment), as_version=4)
+    nbformat.write(fill_in(release, answers), submission / release_notebook(assignment).name)
+    outcome = Grader(tmp_path / "grader").grade("learner", assignment, submission)
+    assert outcome.graded, outcome.reason
+
+    tab = browser.new_page()
+    tab.goto(Path(outcome.feedback).as_uri())
+    summary = tab.locator("#course-summary")
+    lost = outcome.scores["test_grad_quadratic"][1]
+    expect(summary).to_contain_text(f"{outcome.maximum - lost:g} / {outcome.maximum:g} points")
+    expect(summary.locator("tr", has_text="grad_quadratic")).to_contain_text("right only for symmetric A")
+    expect(tab.locator("body")).to_contain_text("right only for symmetric A", timeout=5 * SECONDS)
+    tab.set_viewport_size({"width": 1100, "height": 560})
+    tab.screenshot(path=shots / "feedback.png")
+    if UPDATE:
+        DOCS.mkdir(exist_ok=True)
+        tab.screenshot(path=DOCS / "feedback.png")
+    tab.close()
