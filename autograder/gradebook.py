@@ -23,3 +23,15 @@ def cell_scores(course_root, assignment, student):
             for grade in notebook.grades:
                 scores[grade.name] = (grade.score, grade.max_score)
     return scores
+
+
+def set_auto_score(course_root, assignment, student, cell, score):
+    """Overwrite the automatic score of one test cell (used when the independent check overrules nbgrader)."""
+    with warnings.catch_warnings(), Gradebook(gradebook_url(course_root)) as gradebook:
+        warnings.simplefilter("ignore", SAWarning)
+        submission = gradebook.find_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.name == cell:
+                    grade.auto_score = score
+        gradebook.db.commit()

@@ -10,10 +10,12 @@ from pathlib import Path
 import nbformat
 
 from autograder.feedback_page import add_summary, standalone_page
+from autograder.gradebook import set_auto_score
 from autograder.messages import test_cell_messages
 from autograder.processes import time_limit
 from autograder.sanitize import Unreadable, read_submission, repair
 from autograder.solutions import graded_cells
+from autograder.verify import verify
 from autograder.workspace import Workspace
 
 
@@ -27,6 +29,7 @@ class Outcome:
     scores: dict  # test cell -> (score, max score)
     messages: dict = field(default_factory=dict)  # test cell -> sentence, when it lost points
     notes: list = field(default_factory=list)  # repairs made before grading
+    overruled: list = field(default_factory=list)  # functions whose points the independent check took away
     reason: str | None = None  # why it could not be graded, if it could not
     seconds: float = 0.0
     autograded: str | None = None  # the executed notebook (in the grader's workspace)
@@ -57,13 +60,16 @@ class Grader:
         The grader's private workspace.
     notebook_timeout : float
         Seconds one notebook may run in all; past it, its kernel is killed.
+    verification : bool
+        Run the independent check (:mod:`autograder.verify`) after nbgrader's autograde.
     **overrides
         nbgrader settings, e.g. ``{"Execute.timeout": 10}`` for the per-cell limit.
     """
 
-    def __init__(self, directory, *, notebook_timeout=600, **overrides):
+    def __init__(self, directory, *, notebook_timeout=600, verification=True, **overrides):
         self.workspace = Workspace(directory, **overrides)
         self.notebook_timeout = notebook_timeout
+        self.verification = verification
 
     def grade(self, student, assignment, folder):
         """Grade the notebook ``student`` handed in for ``assignment`` in ``folder``; returns an :class:`Outcome`."""
@@ -118,6 +124,24 @@ class Grader:
         }
         outcome.graded = True
         outcome.autograded = str(self.workspace.autograded_path(assignment, student))
+        if self.verification:
+            self._overrule(outcome, verify(assignment, notebook))
+
+    def _overrule(self, outcome, verdicts):
+        """Take away the points of every function nbgrader passed but the independent check did not.
+
+        Only in that direction: the notebook's hidden tests check things the independent check
+        does not (inputs changed in place, edge cases), so its failures stand.
+        """
+        for function, verdict in verdicts.items():
+            cell = f"test_{function}"
+            score, maximum = outcome.scores.get(cell, (0.0, 0.0))
+            if verdict.passed is False and score > 0:
+                outcome.scores[cell] = (0.0, maximum)
+                outcome.messages[cell] = ("your answer passed the notebook's tests but not the independent check: "
+                                          + verdict.reason)
+                outcome.overruled.append(function)
+                set_auto_score(self.workspace.root, outcome.assignment, outcome.student, cell, 0.0)
 
     def _write_feedback(self, outcome):
         path = self.workspace.feedback_path(outcome.assignment, outcome.student)

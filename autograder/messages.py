@@ -9,13 +9,17 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def cell_message(cell):
-    """The first thing a learner should read about a test cell's outcome, or None when it passed."""
+    """The first thing a learner should read about a test cell's outcome: its error, or what it printed."""
+    printed = []
     for output in cell.get("outputs", []):
         if output.output_type == "error":
             return _error_sentence(output)
         if output.output_type == "stream" and output.name == "stderr":
             return "the cell wrote to stderr, which nbgrader counts as a failure: " + output.text.strip()[:200]
-    return None
+        if output.output_type == "stream":
+            printed.append(ANSI.sub("", output.text))
+    # a cell that gives partial credit prints its report instead of raising
+    return " ".join(" ".join(printed).split())[:600] or None
 
 
 def _error_sentence(output):

@@ -4,6 +4,7 @@ The caller's array is never modified: every evaluation gets a fresh perturbed co
 """
 import numpy as np
 
+from course import guard
 from course.steps import check_method, step_sizes
 
 
@@ -19,6 +20,7 @@ def _value(F, z):
 
 def _difference(F, x, offset, step, method):
     """One difference quotient of ``F`` at ``x`` along ``offset`` (already multiplied by ``step``)."""
+    guard.check("the course's finite-difference helpers")
     if method == "central":
         return (_value(F, x + offset) - _value(F, x - offset)) / (2 * step)
     if method == "forward":

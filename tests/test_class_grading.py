@@ -52,7 +52,7 @@ def bad_submissions():
         "slow": solution_with(**{f: "import time\ntime.sleep(4)\n" + code
                                  for f, code in reference_solutions(source_notebook(ASSIGNMENT)).items()}),
         "crashes": solution_with(grad_linear="import os\nos._exit(1)"),
-        "hungry": solution_with(grad_linear="hoard = []\nwhile True:\n    hoard.append(np.ones(10**8))"),
+        "hungry": solution_with(grad_linear="hoard = []\nwhile True:\n    hoard.append(np.empty(10**9))"),
         "returns_bad": solution_with(grad_linear="return None", grad_quadratic="return np.full(len(x), np.nan)",
                                      grad_least_squares="return (2 * A.T @ (A @ x - b))[:, None]"),
         "duplicated": duplicated, "reordered": reordered, "retyped": retyped, "edited_test": edited,

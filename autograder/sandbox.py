@@ -1,0 +1,151 @@
+"""The verification child process: run a learner's notebook code and call its graded functions.
+
+It reads one JSON request on stdin and writes one JSON answer on stdout, nothing else: results
+come back as plain numbers, strings, lists and dicts, never pickles, so the grader's process
+never runs or unpickles anything the learner wrote. It is started contained (see
+:mod:`autograder.verify`); this module only does the work inside.
+"""
+import ast
+import contextlib
+import json
+import os
+import signal
+import sys
+import warnings
+
+
+class CallTimeout(BaseException):
+    """A graded call ran past its time limit (BaseException, so ``except Exception`` cannot swallow it)."""
+
+
+UNLOADED_MODULES = ("course.figures", "course.interactive", "course.derivation", "ipywidgets", "matplotlib", "IPython",
+                    "sympy")
+
+
+def _is_unloaded_import(node):
+    """An import of plotting, widget or symbolic modules: numeric graded functions do not need them, and they cost seconds."""
+    names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [alias.name for alias in node.names]
+    return any(name == m or name.startswith(m + ".") for name in names for m in UNLOADED_MODULES)
+
+
+def definitions_only(source, skipped=None):
+    """The statements of a cell that define things (imports, functions, classes, assignments).
+
+    Demonstrations, plots and widgets are left out: the graded functions need only definitions,
+    and skipping the rest keeps verification cheap. Names of skipped imports go into ``skipped``.
+    """
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+    kept = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
+            ast.AnnAssign)
+    body = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and _is_unloaded_import(node):
+            if skipped is not None:
+                skipped.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, kept):
+            body.append(node)
+    tree.body = body
+    return compile(tree, "<learner cell>", "exec")
+
+
+def plain(value, depth=0):
+    """``value`` as JSON-able plain data: numbers, strings, lists and dicts only."""
+    import numpy as np
+
+    if depth > 6:
+        raise TypeError("nested too deeply")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (np.generic, np.ndarray)):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"an array of {array.dtype}")
+        if array.dtype.kind == "c":
+            array = array.real if not np.any(array.imag) else array
+            if array.dtype.kind == "c":
+                raise TypeError("complex numbers")
+        return {"array": array.astype(float).tolist(), "dtype": str(array.dtype), "shape": list(array.shape)}
+    if isinstance(value, (list, tuple)):
+        return {"sequence": [plain(v, depth + 1) for v in value], "kind": type(value).__name__}
+    if isinstance(value, dict):
+        return {"mapping": {str(k): plain(v, depth + 1) for k, v in value.items()}}
+    raise TypeError(f"a {type(value).__name__}")
+
+
+def run(request):
+    import numpy as np
+
+    from course import guard
+
+    namespace = {"__name__": "__main__"}
+    skipped = set()
+    for source in request["cells"]:
+        code = definitions_only(source, skipped)
+        if code is not None:
+            try:
+                exec(code, namespace)
+            except Exception:
+                pass  # the in-kernel run reports the learner's own errors
+    answers = []
+    for call in request["calls"]:
+        answers.append(_call(namespace, call, np, guard, request["seconds_per_call"], skipped))
+    return answers
+
+
+def _call(namespace, call, np, guard, seconds, skipped):
+    function = namespace.get(call["function"])
+    if not callable(function):
+        return {"error": f"{call['function']} is not defined"}
+    scope = {"np": np, "rng": np.random.default_rng(call["seed"])}
+    exec(call["cases"], scope)
+    results = []
+    refusing = guard.estimates_refused() if not call["estimate_allowed"] else contextlib.nullcontext([])
+    signal.signal(signal.SIGALRM, _timeout)
+    try:
+        with refusing as attempts:
+            for case in scope["cases"]:
+                signal.alarm(seconds)
+                try:
+                    results.append(plain(function(*case)))
+                except NameError as error:
+                    if error.name in skipped:  # it needs a plotting module after all: no verdict
+                        return {"unverifiable": f"it uses {error.name}, which verification does not load"}
+                    results.append({"error": f"NameError: {error}"})
+                except Exception as error:
+                    results.append({"error": f"{type(error).__name__}: {error}"[:300]})
+                finally:
+                    signal.alarm(0)
+    except CallTimeout:
+        return {"error": f"it ran past the time limit of {seconds} s"}
+    return {"results": results, "estimates": sorted(set(attempts))}
+
+
+def _timeout(_signum, _frame):
+    raise CallTimeout()
+
+
+def main():
+    request = json.loads(sys.stdin.read())
+    answer_stream = os.fdopen(os.dup(1), "w")
+    sink_fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(sink_fd, 1)  # the learner's prints, even os.write(1, ...), go nowhere
+    os.dup2(sink_fd, 2)
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        os.environ["MPLBACKEND"] = "agg"
+        try:
+            answer = {"answers": run(request)}
+        except BaseException as error:  # noqa: BLE001 - whatever happens, answer in JSON
+            answer = {"failure": f"{type(error).__name__}: {error}"[:300]}
+    answer_stream.write(json.dumps(answer))
+    answer_stream.flush()
+    os._exit(0)  # leave at once: no atexit handlers or threads of the learner's run after us
+
+
+if __name__ == "__main__":
+    main()

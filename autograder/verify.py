@@ -1,0 +1,225 @@
+"""Independent verification: call each graded function on hidden inputs in a contained process
+and judge the plain numbers it returns here, against the reference solution.
+
+nbgrader runs the hidden tests inside the learner's kernel, where a solution cell can rebind
+anything the tests use. Here the learner's code runs in a separate, fresh process (own network,
+process and mount namespaces, an unprivileged user, a private /tmp, limits on memory, CPU time,
+file size and processes); only JSON comes back, and the verdict is computed in this process,
+which never runs learner code. Answers that carry finite-difference error, or that call the
+course's estimating helpers, earn nothing where the exercise asks for the derivative itself.
+"""
+import json
+import os
+import resource
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from autograder.layout import ROOT, source_notebook
+from autograder.processes import kill_tree
+from autograder.sandbox import definitions_only, plain
+from autograder.solutions import grade_id
+from course.compare import relative_error
+from course.diagnosis import diagnose
+
+SPECS = Path(__file__).resolve().parent / "verification"
+EXACT = 1e-11  # exact formulas agree this closely on the well-conditioned hidden inputs; estimates do not
+SECONDS_PER_CALL = 10
+LIMITS = {
+    resource.RLIMIT_AS: 3 * 1024**3,
+    resource.RLIMIT_CPU: 120,
+    resource.RLIMIT_FSIZE: 50 * 1024**2,
+    resource.RLIMIT_NPROC: 256,
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The independent check's view of one graded function."""
+
+    function: str
+    passed: bool | None  # None: it could not be verified, so nbgrader's score stands
+    reason: str | None = None
+
+
+def specs(assignment):
+    """``{function: spec}`` from ``autograder/verification/<assignment>.toml`` (empty if none)."""
+    path = SPECS / f"{assignment}.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def contained_command(command, workdir):
+    """``command`` wrapped to run with no network, its own PIDs and /tmp, as an unprivileged user.
+
+    As root this uses unshare and setpriv (util-linux); elsewhere an unprivileged user namespace
+    when the system allows it, and otherwise the limits alone.
+    """
+    if os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv"):
+        inner = ("mount -t tmpfs -o size=64m none /tmp && mount -t tmpfs -o size=16m none /dev/shm && cd /tmp && "
+                 'exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"')
+        return ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "sh", "-c", inner, "sandbox",
+                *command]
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True) if shutil.which("unshare") else None
+    if probe is not None and probe.returncode == 0:
+        return ["unshare", "-rn", "--pid", "--fork", "--kill-child", *command]
+    return command
+
+
+def _limit():
+    for kind, value in LIMITS.items():
+        resource.setrlimit(kind, (value, value))
+
+
+def run_contained(request, *, timeout):
+    """Run the sandbox on ``request``; returns its JSON answer, or ``{"failure": reason}``."""
+    workdir = tempfile.mkdtemp(prefix="verify-")
+    os.chmod(workdir, 0o777)
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": "/tmp", "MPLBACKEND": "agg", "PYTHONWARNINGS": "ignore",
+           "PYTHONPATH": str(ROOT), "MPLCONFIGDIR": "/tmp", "OPENBLAS_NUM_THREADS": "1"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    command = contained_command([sys.executable, "-m", "autograder.sandbox"], workdir)
+    process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, preexec_fn=_limit, start_new_session=True)
+    try:
+        out, _ = process.communicate(json.dumps(request).encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"failure": f"the verification run took longer than {timeout} s"}
+    finally:
+        kill_tree(process.pid)
+        shutil.rmtree(workdir, ignore_errors=True)
+    try:
+        return json.loads(out.decode("utf-8", "replace"))
+    except json.JSONDecodeError:
+        return {"failure": "the verification run ended without an answer (it crashed, or was killed)"}
+
+
+def restore(value):
+    """Plain data from the sandbox back as arrays, tuples, lists and dicts."""
+    if isinstance(value, dict) and "array" in value:
+        return np.array(value["array"], dtype=value["dtype"]).reshape(value["shape"])
+    if isinstance(value, dict) and "sequence" in value:
+        items = [restore(v) for v in value["sequence"]]
+        return tuple(items) if value["kind"] == "tuple" else items
+    if isinstance(value, dict) and "mapping" in value:
+        return {k: restore(v) for k, v in value["mapping"].items()}
+    return value
+
+
+@lru_cache(maxsize=None)
+def _reference_namespace(assignment):
+    """The reference solution's definitions (the course's own code, never the learner's)."""
+    notebook = nbformat.read(source_notebook(assignment), as_version=4)
+    namespace = {"__name__": "__reference__"}
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade"):
+            code = definitions_only(cell.source)
+            if code is not None:
+                try:
+                    exec(code, namespace)
+                except Exception:  # a lesson statement that needed a skipped demonstration
+                    pass
+    return namespace
+
+
+def reference_results(assignment, function, spec, seed):
+    """What the reference solution returns on the hidden cases, as plain data restored."""
+    scope = {"np": np, "rng": np.random.default_rng(seed)}
+    exec(spec["cases"], scope)
+    solve = _reference_namespace(assignment)[function]
+    return [restore(plain(solve(*case))) for case in scope["cases"]]
+
+
+def judge(function, spec, answer, expected):
+    """Compare the learner's restored results with the reference ones; returns a :class:`Verdict`."""
+    if "unverifiable" in answer:
+        return Verdict(function, None, answer["unverifiable"])
+    if "error" in answer:
+        return Verdict(function, False, answer["error"])
+    if answer["estimates"]:
+        return Verdict(function, False, "it uses a finite-difference helper; the exercise asks for the derivative "
+                                        "itself, not an estimate of it")
+    mode = spec.get("compare", "values")
+    for got, want in zip((restore(r) for r in answer["results"]), expected):
+        if isinstance(got, dict) and "error" in got and mode != "exact":
+            return Verdict(function, False, f"it raised {got['error']}")
+        problem = _problem(mode, got, want, spec)
+        if problem:
+            return Verdict(function, False, problem)
+    return Verdict(function, True)
+
+
+def _parts(value):
+    return list(value) if isinstance(value, (tuple, list)) else [value]
+
+
+def _problem(mode, got, want, spec):
+    if mode == "exact":
+        return None if _same(got, want) else f"it returned {_short(got)} where {_short(want)} was expected"
+    if mode == "first":
+        got, want = _parts(got)[:1], _parts(want)[:1]
+    if mode == "decreasing":
+        losses = np.asarray(got, dtype=float) if not isinstance(got, dict) else np.array([])
+        if losses.shape != np.shape(want) or not np.all(np.isfinite(losses)) or losses[-1] > losses[0] / 3:
+            return "the losses it returned do not fall the way training with exact gradients does"
+        return None
+    got_parts, want_parts = _parts(got), _parts(want)
+    if len(got_parts) != len(want_parts):
+        return f"it returned {len(got_parts)} results where {len(want_parts)} were expected"
+    for mine, right in zip(got_parts, want_parts):
+        sentences = diagnose(mine, right, tol=spec.get("tolerance", 1e-6))
+        if sentences:
+            return "; ".join(sentences)
+        mine = np.asarray(mine)
+        if not spec.get("estimate_allowed") and mine.dtype == np.float64 and relative_error(mine, right) > EXACT:
+            return (f"its results carry finite-difference error (relative error {relative_error(mine, right):.1e} "
+                    "against the exact derivative): the exercise asks for the derivative itself, not an estimate")
+    return None
+
+
+def _same(a, b):
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.shape(a) == np.shape(b) and bool(np.all(np.asarray(a) == np.asarray(b)))
+    return a == b and type(a) is not dict
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+def verify(assignment, notebook, *, seed=None):
+    """Verdicts for every graded function of ``assignment`` that has verification inputs.
+
+    ``notebook`` is the (repaired) submitted notebook; its test cells are not run.
+    """
+    wanted = specs(assignment)
+    if not wanted:
+        return {}
+    seed = secrets.randbits(63) if seed is None else seed
+    cells = [c.source for c in notebook.cells if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("grade")]
+    calls = [{"function": f, "cases": s["cases"], "seed": seed, "estimate_allowed": s.get("estimate_allowed", False)}
+             for f, s in wanted.items()]
+    request = {"cells": cells, "calls": calls, "seconds_per_call": SECONDS_PER_CALL}
+    answer = run_contained(request, timeout=SECONDS_PER_CALL * len(calls) + 60)
+    if "failure" in answer:
+        return {f: Verdict(f, False, answer["failure"]) for f in wanted}
+    return {
+        call["function"]: judge(call["function"], wanted[call["function"]], reply,
+                                reference_results(assignment, call["function"], wanted[call["function"]], seed))
+        for call, reply in zip(calls, answer["answers"])
+    }
