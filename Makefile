@@ -58,3 +58,7 @@ report: $(STAMP) ## the instructor report: score distributions and the commonest
 
 bench: $(STAMP) ## time raw execution vs autograde per notebook, and class grading on 1 vs all cores
 	$(BIN)/python -m autograder.bench
+
+.PHONY: workshop
+workshop: $(STAMP) ## build build/workshop/: the learners' zip with START.md, and the presenter's slides (OUT=dir)
+	$(BIN)/python -m autograder.workshop $(if $(OUT),--out $(OUT))
