@@ -3,16 +3,18 @@
 Whatever goes wrong with one submission (not a notebook, an endless loop, a crashed kernel)
 ends as an :class:`Outcome` with a readable reason, never as an exception that stops a class.
 """
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
+from autograder import contained_kernel, kernel_launcher
 from autograder.feedback_page import add_summary, standalone_page
 from autograder.gradebook import set_auto_score
 from autograder.messages import test_cell_messages
-from autograder.processes import time_limit
+from autograder.processes import adopt_orphans, descendants, kill, time_limit
 from autograder.sanitize import Unreadable, read_submission, repair
 from autograder.solutions import graded_cells
 from autograder.verify import verify
@@ -67,7 +69,11 @@ class Grader:
     """
 
     def __init__(self, directory, *, notebook_timeout=600, verification=True, **overrides):
-        self.workspace = Workspace(directory, **overrides)
+        kernel = contained_kernel.install(Path(directory) / "jupyter")
+        self.contained = bool(kernel)
+        if self.contained:
+            adopt_orphans()
+        self.workspace = Workspace(directory, **{**kernel, **overrides})
         self.notebook_timeout = notebook_timeout
         self.verification = verification
 
@@ -106,6 +112,8 @@ class Grader:
         self.workspace.submit(student, assignment, notebook)
         with time_limit(self.notebook_timeout) as struck:
             result = self.workspace.autograde(assignment, student)
+        if self.contained:  # whatever the learner's code started outlives its kernel: stop it
+            kill(descendants(os.getpid(), uid=kernel_launcher.NOBODY))
         if not result["success"]:
             error = result.get("error", "") + result.get("log", "")
             if struck.is_set():

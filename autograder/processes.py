@@ -1,4 +1,5 @@
 """Find and stop the processes a grading run started (kernels and their children), Linux /proc based."""
+import ctypes
 import os
 import signal
 import threading
@@ -14,8 +15,24 @@ def _parent_of(pid):
     return int(stat.rsplit(")", 1)[1].split()[1])
 
 
-def descendants(pid):
-    """All living processes started, directly or not, by ``pid``."""
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def adopt_orphans():
+    """Make this process the subreaper of its descendants: a process a learner detaches (``sleep &``)
+    is re-parented here instead of to init, so :func:`descendants` still finds it."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _owner(pid):
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
+def descendants(pid, uid=None):
+    """All living processes started, directly or not, by ``pid`` (only those of user ``uid``, if given)."""
     parents = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -27,7 +44,7 @@ def descendants(pid):
         children = parents.get(frontier.pop(), [])
         found.extend(children)
         frontier.extend(children)
-    return found
+    return [p for p in found if uid is None or _owner(p) == uid]
 
 
 def kill(pids):

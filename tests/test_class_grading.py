@@ -59,6 +59,11 @@ def bad_submissions():
         "deleted_test": deleted,
         "huge_output": solution_with(grad_linear="print('x' * 100 + '\\n' * 10, end='')\n" * 3 + "return a",
                                      grad_quadratic="for _ in range(200000):\n    print('spam')\nreturn (A + A.T) @ x"),
+        "intrudes": solution_with(grad_linear=(
+            f"open({str(ROOT / 'autograder' / 'written-by-a-learner')!r}, 'w')\n"
+            "return a"), grad_quadratic=(
+            "import subprocess\nsubprocess.Popen(['sleep', '600'])\nsubprocess.Popen(['sh', '-c', 'sleep 600 &'])\n"
+            "return (A + A.T) @ x")),
         "not_json": b"{\"cells\": [ this is not json",
         "not_notebook": b"[1, 2, 3]",
         "empty": None,
@@ -108,6 +113,12 @@ def test_submitted_files_are_never_modified(course):
     assert checksums(root / "submitted") == before
 
 
+def test_learner_code_is_contained(course):
+    """The kernel runs as an unprivileged user: no file next to the grader's, no process left behind."""
+    assert not (ROOT / "autograder" / "written-by-a-learner").exists()
+    assert not subprocess.run(["pgrep", "-f", "sleep 600"], capture_output=True).stdout
+
+
 @pytest.mark.parametrize(("student", "expected"), [
     ("not_json", "not valid JSON"),
     ("not_notebook", "not a Jupyter notebook"),
@@ -130,6 +141,7 @@ def test_ungradable_submission_gets_zero_and_a_reason(course, student, expected)
     ("returns_bad", "test_grad_linear", "returned None"),
     ("returns_bad", "test_grad_quadratic", "contains NaN"),
     ("returns_bad", "test_grad_least_squares", "shape (3, 1) but expected (3,)"),
+    ("intrudes", "test_grad_linear", "PermissionError"),
 ])
 def test_broken_answer_loses_only_its_points_with_a_reason(course, student, cell, expected):
     _, records, _, _ = course
