@@ -100,14 +100,13 @@ def class_rows(names, students, repeat, scratch, seed=0):
     shutil.copytree(ROOT / "source", course / "source")
     demo_class.build(course, students, seed, names)
     cores = os.cpu_count() or 1
-    times = {}
-    for workers in sorted({1, cores}):
-        runs = []
-        for _ in range(repeat):
+    runs = {1: [], cores: []}
+    for turn in range(repeat):  # alternate the order, so a change in the machine's load favours neither
+        for workers in sorted(runs, reverse=turn % 2 == 1):
             started = time.perf_counter()
             outcomes, _ = grade_class(course, workers=workers, progress=False)
-            runs.append(time.perf_counter() - started)
-        times[workers] = statistics.median(runs)
+            runs[workers].append(time.perf_counter() - started)
+    times = {workers: statistics.median(seconds) for workers, seconds in runs.items()}
     return len(outcomes), cores, times
 
 
