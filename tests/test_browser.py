@@ -100,8 +100,8 @@ def menu(page, *path):
         page.locator(".lm-Menu-itemLabel").get_by_text(label, exact=True).click()
 
 
-def open_notebook(page, assignment):
-    """Open a notebook with File → Open from Path…, as a person would, and wait for its kernel."""
+def open_notebook(page, assignment, *, kernel=True):
+    """Open a notebook with File → Open from Path…, as a person would, and (``kernel``) wait for its kernel."""
     path = f"{assignment}/{release_notebook(assignment).name}"
     menu(page, "File", "Open from Path…")
     field = page.locator(".jp-Dialog input")
@@ -109,7 +109,8 @@ def open_notebook(page, assignment):
     field.press("Enter")
     page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current:has-text('{release_notebook(assignment).name}')").wait_for()
     page.locator(f"{NOTEBOOK} .jp-Cell").first.wait_for()
-    page.locator(IDLE).wait_for()
+    if kernel:
+        page.locator(IDLE).wait_for()
     return page.locator(NOTEBOOK)
 
 
@@ -134,6 +135,24 @@ def test_nbgrader_extension_is_loaded(page):
 
 @pytest.mark.parametrize("assignment", assignments())
 def test_notebook_runs_in_jupyterlab(page, lab, shots, assignment):
+    try:
+        run_and_look(page, shots, assignment)
+    finally:
+        shut_down_kernels(lab)
+
+
+def test_validate_button_passes_a_solved_notebook(page):
+    """nbgrader's Validate button (what a learner clicks before handing in) runs the notebook's
+    tests and says the solved notebook passes."""
+    open_notebook(page, "01_gradients", kernel=False)  # Validate runs the notebook in a kernel of its own
+    page.locator(f"{NOTEBOOK} .jp-Toolbar-item").get_by_text("Validate", exact=True).click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Success", timeout=120 * SECONDS)
+    dialog.locator("button").last.click()
+
+
+def run_and_look(page, shots, assignment):
+    """Open, Run All Cells, and check what a learner sees; screenshots go to ``shots``."""
     notebook = open_notebook(page, assignment)
     # nbgrader's "Validate" button is in the notebook's toolbar.
     notebook.locator(".jp-Toolbar-item").get_by_text("Validate", exact=True).wait_for()
@@ -170,7 +189,6 @@ def test_notebook_runs_in_jupyterlab(page, lab, shots, assignment):
     page.keyboard.press("ArrowRight")
     page.wait_for_function(FIGURE_CHANGED, arg=[figure.element_handle(), before], timeout=30 * SECONDS)
     figure.screenshot(path=shots / f"{assignment}-moved.png")
-    shut_down_kernels(lab)
 
 
 def test_feedback_page_names_the_mistake(browser, tmp_path, shots):
