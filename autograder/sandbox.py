@@ -108,20 +108,38 @@ def _call(namespace, call, np, guard, seconds, skipped):
     try:
         with refusing as attempts:
             for case in scope["cases"]:
-                signal.alarm(seconds)
-                try:
-                    results.append(plain(function(*case)))
-                except NameError as error:
-                    if error.name in skipped:  # it needs a plotting module after all: no verdict
-                        return {"unverifiable": f"it uses {error.name}, which verification does not load"}
-                    results.append({"error": f"NameError: {error}"})
-                except Exception as error:
-                    results.append({"error": f"{type(error).__name__}: {error}"[:300]})
-                finally:
-                    signal.alarm(0)
+                result = _one_call(function, case, np, seconds, skipped, repeat=call.get("repeat", False))
+                if "unverifiable" in result:
+                    return result
+                results.append(result.get("value", result))
     except CallTimeout:
         return {"error": f"it ran past the time limit of {seconds} s"}
     return {"results": results, "estimates": sorted(set(attempts))}
+
+
+def _one_call(function, case, np, seconds, skipped, *, repeat):
+    """Call ``function(*case)`` under the time limit; ``{"value": ...}``, ``{"error": ...}`` or ``{"unverifiable": ...}``.
+
+    The inputs must come back unchanged, and with ``repeat`` a second call must give the same result.
+    """
+    originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in case]
+    signal.alarm(seconds)
+    try:
+        value = plain(function(*case))
+        if repeat and plain(function(*case)) != value:
+            return {"error": "it gives different results for the same inputs (is its randomness seeded?)"}
+    except NameError as error:
+        if error.name in skipped:  # it needs a plotting module after all: no verdict
+            return {"unverifiable": f"it uses {error.name}, which verification does not load"}
+        return {"error": f"NameError: {error}"}
+    except Exception as error:
+        return {"error": f"{type(error).__name__}: {error}"[:300]}
+    finally:
+        signal.alarm(0)
+    for number, (original, argument) in enumerate(zip(originals, case), start=1):
+        if original is not None and not np.array_equal(original, argument, equal_nan=True):
+            return {"error": f"it changed its argument number {number} in place"}
+    return {"value": value}
 
 
 def _timeout(_signum, _frame):

@@ -97,6 +97,7 @@ def run_contained(request, *, timeout):
         return {"failure": f"the verification run took longer than {timeout} s"}
     finally:
         kill_tree(process.pid)
+        process.wait()
         shutil.rmtree(workdir, ignore_errors=True)
     try:
         return json.loads(out.decode("utf-8", "replace"))
@@ -166,14 +167,16 @@ def _parts(value):
 def _problem(mode, got, want, spec):
     if mode == "exact":
         return None if _same(got, want) else f"it returned {_short(got)} where {_short(want)} was expected"
-    if mode == "first":
-        got, want = _parts(got)[:1], _parts(want)[:1]
-    if mode == "decreasing":
-        losses = np.asarray(got, dtype=float) if not isinstance(got, dict) else np.array([])
-        if losses.shape != np.shape(want) or not np.all(np.isfinite(losses)) or losses[-1] > losses[0] / 3:
-            return "the losses it returned do not fall the way training with exact gradients does"
-        return None
-    got_parts, want_parts = _parts(got), _parts(want)
+    if mode == "first":  # a tuple whose first part is judged (forward's loss; its cache is free-form)
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return f"it returned {_short(got)} where a tuple of {len(want)} was expected"
+        got, want = got[0], want[0]
+    if mode == "training":
+        return _training_problem(got, np.asarray(want, dtype=float))
+    if isinstance(want, np.ndarray):  # a list of numbers is as good as an array
+        got_parts, want_parts = [got], [want]
+    else:
+        got_parts, want_parts = _parts(got), _parts(want)
     if len(got_parts) != len(want_parts):
         return f"it returned {len(got_parts)} results where {len(want_parts)} were expected"
     for mine, right in zip(got_parts, want_parts):
@@ -185,6 +188,20 @@ def _problem(mode, got, want, spec):
             return (f"its results carry finite-difference error (relative error {relative_error(mine, right):.1e} "
                     "against the exact derivative): the exercise asks for the derivative itself, not an estimate")
     return None
+
+
+def _training_problem(got, want):
+    """Losses from training: as many as the reference, finite, and falling 3× where the reference
+    falls, constant where it is constant (a learning rate of 0)."""
+    try:
+        losses = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"it returned {_short(got)}, not a list of losses"
+    if losses.shape != want.shape or not np.all(np.isfinite(losses)):
+        return f"it returned {losses.size} losses (finite: {bool(np.all(np.isfinite(losses)))}) where {want.size} were expected"
+    if np.ptp(want) == 0:
+        return None if np.ptp(losses) == 0 else "with a learning rate of 0 its loss still changes"
+    return None if losses[-1] <= losses[0] / 3 else "its loss does not fall the way training with exact gradients does"
 
 
 def _same(a, b):
@@ -212,8 +229,8 @@ def verify(assignment, notebook, *, seed=None):
         return {}
     seed = secrets.randbits(63) if seed is None else seed
     cells = [c.source for c in notebook.cells if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("grade")]
-    calls = [{"function": f, "cases": s["cases"], "seed": seed, "estimate_allowed": s.get("estimate_allowed", False)}
-             for f, s in wanted.items()]
+    calls = [{"function": f, "cases": s["cases"], "seed": seed, "estimate_allowed": s.get("estimate_allowed", False),
+              "repeat": s.get("repeat", False)} for f, s in wanted.items()]
     request = {"cells": cells, "calls": calls, "seconds_per_call": SECONDS_PER_CALL}
     answer = run_contained(request, timeout=SECONDS_PER_CALL * len(calls) + 60)
     if "failure" in answer:

@@ -62,7 +62,7 @@ def bad_submissions():
         "intrudes": solution_with(grad_linear=(
             f"open({str(ROOT / 'autograder' / 'written-by-a-learner')!r}, 'w')\n"
             "return a"), grad_quadratic=(
-            "import subprocess\nsubprocess.Popen(['sleep', '600'])\nsubprocess.Popen(['sh', '-c', 'sleep 600 &'])\n"
+            "import subprocess\nsubprocess.Popen(['sleep', '600.42'])\nsubprocess.Popen(['sh', '-c', 'sleep 600.42 &'])\n"
             "return (A + A.T) @ x")),
         "not_json": b"{\"cells\": [ this is not json",
         "not_notebook": b"[1, 2, 3]",
@@ -116,7 +116,7 @@ def test_submitted_files_are_never_modified(course):
 def test_learner_code_is_contained(course):
     """The kernel runs as an unprivileged user: no file next to the grader's, no process left behind."""
     assert not (ROOT / "autograder" / "written-by-a-learner").exists()
-    assert not subprocess.run(["pgrep", "-f", "sleep 600"], capture_output=True).stdout
+    assert not subprocess.run(["pgrep", "-f", "sleep 600.42"], capture_output=True).stdout
 
 
 @pytest.mark.parametrize(("student", "expected"), [
