@@ -30,9 +30,13 @@ README_WIDGET = "04_chain_product_rules"  # the notebook whose figure illustrate
 SECONDS = 1000  # Playwright counts milliseconds
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the current tab
 IDLE = ".jp-StatusBar-TextItem:has-text('| Idle')"
-ALL_RAN = """(panel) => {
+ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"  # tracebacks too
+# Run All Cells is over when every cell has its execution count, or when an error stopped it
+# (the cells after the error are no longer queued).
+RUN_OVER = """([panel, ERROR]) => {
     const prompts = [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputArea-prompt')];
-    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+    const stopped = document.querySelector(panel + " " + ERROR) !== null && !prompts.some(p => p.textContent.includes('*'));
+    return stopped || (prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)));
 }"""
 # Controls a learner cannot see or grab: off the right edge of the figure's widget, or a slider with no track.
 HIDDEN_CONTROLS = """(root) => {
@@ -157,14 +161,12 @@ def run_and_look(page, shots, assignment):
     # nbgrader's "Validate" button is in the notebook's toolbar.
     notebook.locator(".jp-Toolbar-item").get_by_text("Validate", exact=True).wait_for()
     menu(page, "Run", "Run All Cells")
-    page.wait_for_function(ALL_RAN, arg=NOTEBOOK, timeout=150 * SECONDS)
+    page.wait_for_function(RUN_OVER, arg=[NOTEBOOK, ERROR_OUTPUT], timeout=150 * SECONDS)
     page.locator(IDLE).wait_for()
 
-    errors = notebook.locator(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-output.jp-mod-error"
-    )
-    assert errors.count() == 0, f"{assignment}: error output in JupyterLab:\n" + "\n---\n".join(errors.all_inner_texts())
-    text = notebook.inner_text()
+    errors = notebook.locator(ERROR_OUTPUT)
+    assert errors.count() == 0, f"{assignment}: error output in JupyterLab:\n" + "\n---\n".join(t[-1500:] for t in errors.all_text_contents())
+    text = notebook.text_content()
     for broken in ("Error displaying widget", "Loading widget", "Failed to display"):
         assert broken not in text, f"{assignment}: a widget shows {broken!r}"
 
