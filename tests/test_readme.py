@@ -118,8 +118,11 @@ def test_make_lab_starts_jupyterlab(tmp_path):
         lab.wait()
 
 
-def test_make_grade_me_grades_a_notebook(tmp_path):
-    """`make grade-me NB=...` prints points per exercise with the likely mistake."""
+def test_grade_me_grades_a_notebook(tmp_path, monkeypatch, capsys):
+    """What `make grade-me NB=...` runs (`make -n` checks the target elsewhere): points per
+    exercise with the likely mistake. Its work folder is moved to tmp_path so the test never
+    replaces the feedback pages of the person running the suite."""
+    from autograder import grade_me
     from autograder.layout import release_notebook
     from autograder.solutions import fill_in, reference_solutions
 
@@ -129,10 +132,11 @@ def test_make_grade_me_grades_a_notebook(tmp_path):
     mine = tmp_path / assignment / release_notebook(assignment).name
     mine.parent.mkdir()
     nbformat.write(fill_in(nbformat.read(release_notebook(assignment), as_version=4), answers), mine)
-    run = subprocess.run(["make", "-s", "grade-me", f"NB={mine}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert re.search(r"✗ grad_quadratic\s+0/\d.*symmetric", run.stdout), run.stdout
-    assert "feedback page: " in run.stdout
+    monkeypatch.setattr(grade_me, "WORK", tmp_path / ".grade-me")
+    assert grade_me.main([str(mine)]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"✗ grad_quadratic\s+0/\d.*symmetric", printed), printed
+    assert (tmp_path / ".grade-me" / "feedback" / f"{assignment}.html").is_file()
 
 
 def test_curriculum_table_matches_the_notebooks():
