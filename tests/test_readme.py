@@ -9,7 +9,6 @@ import signal
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
