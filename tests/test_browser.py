@@ -4,7 +4,7 @@ One server serves every release notebook with the reference solutions filled in.
 notebook the test does what a person does: opens it, chooses Run → Run All Cells, waits for the
 kernel to be idle, and looks. No error output, every widget drawn (no "Error displaying widget",
 no lingering "Loading widget…"), and moving a slider redraws the figure. A screenshot of each
-notebook's figure goes to a temporary folder (its path is printed); with UPDATE_SCREENSHOTS=1
+notebook's figure goes to a temporary folder (`pytest -s` prints it); with UPDATE_SCREENSHOTS=1
 the README's pictures in docs/ are written again.
 
 Nothing is skipped: without Chromium the tests fail with the command that installs it.
