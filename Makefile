@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP) ## start JupyterLab on the course (open the URL it prints)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) \
 		release/01_gradients/gradients.ipynb
 
 test: $(STAMP) ## run the whole test suite

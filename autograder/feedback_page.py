@@ -12,7 +12,7 @@ def summary_html(outcome):
     rows = "".join(
         f"<tr><td><code>{html.escape(cell.removeprefix('test_'))}</code></td>"
         f"<td style='text-align:right'>{score:g} / {maximum:g}</td>"
-        f"<td>{'✓' if score == maximum else '✗'}</td>"
+        f"<td style='padding:0 8px'>{'✓' if score == maximum else '✗'}</td>"
         f"<td>{html.escape(outcome.messages.get(cell) or ('' if score == maximum else 'see the test output below'))}</td></tr>"
         for cell, (score, maximum) in outcome.scores.items()
     )

@@ -9,7 +9,8 @@ CONFIG = ROOT / "nbgrader_config.py"
 
 def assignments(root=ROOT):
     """Names of the assignments: the folders of ``source/`` that hold a notebook, in order."""
-    return sorted(p.name for p in (Path(root) / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    source = Path(root) / "source"
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) if source.is_dir() else []
 
 
 def source_notebook(assignment, root=ROOT):

@@ -24,7 +24,8 @@ class InteractiveFigure:
         self.output = widgets.Output()
         for control in self.controls.values():
             control.observe(self._changed, names="value")
-        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.output])
+        controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        self.widget = widgets.VBox([controls, self.output])
         self.update()
 
     def values(self):

@@ -58,7 +58,7 @@ def bad_submissions():
         "duplicated": duplicated, "reordered": reordered, "retyped": retyped, "edited_test": edited,
         "deleted_test": deleted,
         "huge_output": solution_with(grad_linear="print('x' * 100 + '\\n' * 10, end='')\n" * 3 + "return a",
-                                     grad_quadratic="for _ in range(200000):\n    print('spam')\nreturn (A + A.T) @ x"),
+                                     grad_quadratic="for _ in range(20000):\n    print('spam')\nreturn (A + A.T) @ x"),
         "intrudes": solution_with(grad_linear=(
             f"open({str(ROOT / 'autograder' / 'written-by-a-learner')!r}, 'w')\n"
             "return a"), grad_quadratic=(

@@ -68,13 +68,16 @@ class LayoutExplorer(InteractiveFigure):
                 options=[("scalar y", "scalar"), ("vector y (m,)", "vector"), ("matrix Y (m, p)", "matrix")],
                 value=y_kind, description="output y", layout=size,
             ),
-            "m": widgets.IntSlider(value=m, min=1, max=4, description="m", layout=size),
-            "p": widgets.IntSlider(value=p, min=1, max=4, description="p", layout=size),
+            "m": widgets.IntSlider(value=m, min=1, max=4, description="m", layout=size,
+                                     style={"description_width": "initial"}),
+            "p": widgets.IntSlider(value=p, min=1, max=4, description="p", layout=size,
+                                     style={"description_width": "initial"}),
             "x_kind": widgets.Dropdown(
                 options=[("scalar x", "scalar"), ("vector x (n,)", "vector")],
                 value=x_kind, description="input x", layout=size,
             ),
-            "n": widgets.IntSlider(value=n, min=1, max=4, description="n", layout=size),
+            "n": widgets.IntSlider(value=n, min=1, max=4, description="n", layout=size,
+                                     style={"description_width": "initial"}),
             "layout": widgets.ToggleButtons(options=list(LAYOUTS), value=layout, description="layout"),
         }
         self.shape = None
