@@ -40,7 +40,6 @@ def grade_class(course_root=ROOT, *, students=None, wanted=None, workers=None, c
     jobs, skipped = find_jobs(course_root, students, wanted)
     if not jobs:
         return [], skipped
-    prepare_course(course_root, sorted({assignment for _, assignment, _ in jobs}))
     options = {"notebook_timeout": notebook_timeout}
     if cell_timeout:
         options["Execute.timeout"] = cell_timeout
@@ -55,7 +54,8 @@ def grade_class(course_root=ROOT, *, students=None, wanted=None, workers=None, c
 
     with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
         grade_all(jobs, workers=workers or os.cpu_count() or 1, directory=scratch, options=options,
-                  job_limit=notebook_timeout + 120, on_result=on_result)
+                  job_limit=notebook_timeout + 120, on_result=on_result,
+                  meanwhile=lambda: prepare_course(course_root, sorted({a for _, a, _ in jobs})))
     bar.close()
     return outcomes, skipped
 

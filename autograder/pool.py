@@ -50,17 +50,23 @@ class _Slot:
         self.jobs.put(None)
 
 
-def grade_all(jobs, *, workers, directory, options, job_limit, on_result):
+def grade_all(jobs, *, workers, directory, options, job_limit, on_result, meanwhile=None):
     """Grade ``jobs`` (``(student, assignment, folder)`` tuples) with ``workers`` processes.
 
     ``on_result(outcome)`` is called in this process for every job, in completion order.
     ``job_limit`` seconds after a job started, its worker is killed and replaced.
+    ``meanwhile()``, if given, runs here while the workers start up (before any result is taken).
     """
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     pending = list(jobs)
     slots = [_Slot(context, n, directory, options, results) for n in range(min(workers, len(pending)) or 1)]
-    busy = 0
+    for slot in slots:
+        if pending:
+            slot.give(pending.pop(0))
+    busy = len([slot for slot in slots if slot.job])
+    if meanwhile:
+        meanwhile()
     try:
         while pending or busy:
             for slot in slots:
