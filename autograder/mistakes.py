@@ -68,6 +68,10 @@ def category(message):
     return "other"
 
 
+OVERRULED = "your answer passed the notebook's tests but not the independent check"
+OVERRULED_NAME = "passed the in-kernel tests only (independent check failed)"
+
+
 def name_mistake(assignment, cell, message):
     """A short name for the mistake behind ``message``, the sentence test ``cell`` of ``assignment`` printed.
 
@@ -78,6 +82,8 @@ def name_mistake(assignment, cell, message):
     """
     if message is None:
         return None
+    if message.startswith(OVERRULED):
+        return OVERRULED_NAME
     if category(message) in UNANSWERED:
         return category(message)
     for diagnosis, name in _diagnoses(assignment, function_of(cell)):

@@ -163,15 +163,20 @@ def _listing(outcomes, css, text):
 
 
 def problems_section(outcomes):
-    """The submissions that could not be graded, and those graded only after repairs."""
+    """The submissions that could not be graded, those graded only after repairs, and those whose
+    in-kernel points the independent check took away (gaming, or estimates handed in as derivatives)."""
     failed = sorted((o for o in outcomes if not o.graded), key=lambda o: (o.assignment, o.student))
     repaired = sorted((o for o in outcomes if o.graded and o.notes), key=lambda o: (o.assignment, o.student))
+    overruled = sorted((o for o in outcomes if o.overruled), key=lambda o: (o.assignment, o.student))
     return "\n".join([
         '<section id="problems"><h2>Submissions that needed attention</h2>',
         f"<h3>Could not be graded ({len(failed)}; recorded with zero points)</h3>",
         _listing(failed, "failed", lambda o: o.reason or "unknown reason"),
         f"<h3>Graded after repairs ({len(repaired)})</h3>",
         _listing(repaired, "repaired", lambda o: "; ".join(o.notes)),
+        f"<h3>Points taken away by the independent check ({len(overruled)})</h3>",
+        _listing(overruled, "overruled",
+                 lambda o: "; ".join(f"{f}: {o.messages.get('test_' + f, '')}" for f in o.overruled)),
         "</section>",
     ])
 

@@ -5,16 +5,20 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.demo_class import build
 from autograder.grade_class import grade_class
-from autograder.layout import ROOT
+from autograder.layout import ROOT, release_notebook
 from autograder.report import main, write_report
+from autograder.mistakes import OVERRULED_NAME
 from autograder.variants import load
+from tests.test_verification import GAMES, WRONG, notebook
 
 ASSIGNMENTS = ["01_gradients", "02_jacobians"]
 BROKEN = "zz_no_notebook"
+GAMER = "zz_gamer"
 
 
 class Page(HTMLParser):
@@ -48,6 +52,10 @@ def graded_class(tmp_path_factory):
     (broken / "answers.txt").write_text("I did it on paper", encoding="utf-8")
     (renamed,) = (course / "submitted" / "student_01" / ASSIGNMENTS[1]).glob("*.ipynb")
     renamed.rename(renamed.with_name("my work.ipynb"))
+    gamer = course / "submitted" / GAMER / ASSIGNMENTS[0]
+    gamer.mkdir(parents=True)
+    nbformat.write(notebook(top_level=GAMES["rebinds the course's checks"], **WRONG),
+                   gamer / release_notebook(ASSIGNMENTS[0]).name)
     grade_class(course, workers=2, progress=False)
     path = write_report(course)
     return plan, path, Page(path.read_text(encoding="utf-8"))
@@ -78,7 +86,7 @@ def test_every_planned_mistake_is_counted_under_its_name(graded_class):
         for assignment, functions in assignments.items()
         for function, answer in functions.items()
         if answer["kind"] != "correct"
-    )
+    ) + Counter((f"test_{function}", OVERRULED_NAME) for function in WRONG)
     assert expected, "the demo plan should contain mistakes"
     assert page.mistakes == expected
 
@@ -86,7 +94,8 @@ def test_every_planned_mistake_is_counted_under_its_name(graded_class):
 def test_problem_submissions_are_listed_with_reason_and_repairs(graded_class):
     _, path, page = graded_class
     text = path.read_text(encoding="utf-8")
-    assert page.listed == {"failed": 1, "repaired": 1}
+    assert page.listed == {"failed": 1, "repaired": 1, "overruled": 1}
+    assert f"{GAMER}/{ASSIGNMENTS[0]}</code>: grad_linear: your answer passed the notebook&#x27;s tests" in text
     assert f"{BROKEN}/{ASSIGNMENTS[0]}</code>: no notebook was handed in" in text
     assert f"student_01/{ASSIGNMENTS[1]}</code>: the notebook was named my work.ipynb" in text
 
