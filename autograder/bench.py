@@ -54,6 +54,7 @@ class TimedGrader(Grader):
         self.phases = {}
         for phase in ("autograde", "feedback"):
             setattr(self.workspace, phase, self._timed(phase, getattr(self.workspace, phase)))
+        self._verify = self._timed("verification", self._verify)
 
     def _timed(self, phase, method):
         def timed(*args, **kwargs):
@@ -78,7 +79,7 @@ def notebook_rows(names, repeat, scratch):
     grader.grade("warmup", names[0], submissions[names[0]])  # imports and first-use costs, as a worker pays once
     rows = []
     for assignment in names:
-        raw, graded, autograde, feedback = [], [], [], []
+        raw, graded, autograde, feedback, verification = [], [], [], [], []
         for turn in range(repeat):
             raw.append(run_raw(solved(assignment), submissions[assignment]))
             started = time.perf_counter()
@@ -86,9 +87,10 @@ def notebook_rows(names, repeat, scratch):
             graded.append(time.perf_counter() - started)
             autograde.append(grader.phases["autograde"])
             feedback.append(grader.phases["feedback"])
+            verification.append(grader.phases["verification"])
             if outcome.total != outcome.maximum:
                 raise RuntimeError(f"the reference solution of {assignment} lost points: {outcome.messages}")
-        rows.append((assignment, *(statistics.median(v) for v in (raw, graded, autograde, feedback))))
+        rows.append((assignment, *(statistics.median(v) for v in (raw, graded, autograde, feedback, verification))))
     return rows
 
 
@@ -100,13 +102,15 @@ def class_rows(names, students, repeat, scratch, seed=0):
     shutil.copytree(ROOT / "source", course / "source")
     demo_class.build(course, students, seed, names)
     cores = os.cpu_count() or 1
-    runs = {1: [], cores: []}
-    for turn in range(repeat):  # alternate the order, so a change in the machine's load favours neither
-        for workers in sorted(runs, reverse=turn % 2 == 1):
+    settings = {"1 worker": (1, True), f"{cores} workers": (cores, True), f"{cores} workers, unverified": (cores, False)}
+    runs = {name: [] for name in settings}
+    for turn in range(repeat):  # alternate the order, so a change in the machine's load favours none
+        for name in sorted(runs, reverse=turn % 2 == 1):
+            workers, verification = settings[name]
             started = time.perf_counter()
-            outcomes, _ = grade_class(course, workers=workers, progress=False)
-            runs[workers].append(time.perf_counter() - started)
-    times = {workers: statistics.median(seconds) for workers, seconds in runs.items()}
+            outcomes, _ = grade_class(course, workers=workers, progress=False, verification=verification)
+            runs[name].append(time.perf_counter() - started)
+    times = {name: statistics.median(seconds) for name, seconds in runs.items()}
     return len(outcomes), cores, times
 
 
@@ -120,19 +124,21 @@ def table(rows, count, cores, times, students, repeat, class_repeat, load_before
     lines = [f"Autograder benchmark, {cores} cores (load average {load_before} before, {load_average()} after)",
              "",
              f"{'notebook':<24}{'raw (s)':>9}{'grade (s)':>11}{'ratio':>7}"
-             f"{'  autograde (s)':>15}{'ratio':>7}{'  feedback (s)':>14}"]
-    for assignment, raw, graded, autograde, feedback in rows:
+             f"{'  autograde (s)':>15}{'ratio':>7}{'  feedback (s)':>14}{'  verify (s)':>12}"]
+    for assignment, raw, graded, autograde, feedback, verification in rows:
         lines.append(f"{assignment:<24}{raw:>9.2f}{graded:>11.2f}{graded / raw:>6.2f}×"
-                     f"{autograde:>15.2f}{autograde / raw:>6.2f}×{feedback:>14.2f}")
+                     f"{autograde:>15.2f}{autograde / raw:>6.2f}×{feedback:>14.2f}{verification:>12.2f}")
     lines += ["", f"median of {repeat} runs; grade = Grader.grade in a warm worker (repair, nbgrader autograde,",
-              "scores, messages, feedback page); autograde = nbgrader's autograde step alone;",
+              "scores, messages, verification, feedback page); autograde = nbgrader's autograde step alone;",
               f"target ratio ≤ {TARGET_RATIO}×", ""]
     if times:
-        one, many = times[1], times[cores]
+        one, many, unverified = (times[name] for name in ("1 worker", f"{cores} workers", f"{cores} workers, unverified"))
         lines.append(f"class of {students} students × {len(rows)} assignments = {count} submissions "
                      f"(median of {class_repeat}):")
         lines.append(f"  1 worker {one:.1f} s, {cores} workers {many:.1f} s, speed-up {one / many:.2f}× "
                      f"(target ≥ {TARGET_SPEEDUP}× on 2 cores)")
+        lines.append(f"  without the independent check {unverified:.1f} s: verification adds "
+                     f"{100 * (many / unverified - 1):.0f} % (target ≤ 30 %)")
     return "\n".join(lines)
 
 

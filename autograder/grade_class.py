@@ -35,12 +35,15 @@ def find_jobs(course_root, students=None, wanted=None):
 
 
 def grade_class(course_root=ROOT, *, students=None, wanted=None, workers=None, cell_timeout=None,
-                notebook_timeout=600, progress=True):
-    """Grade the class and record every outcome in the course; returns ``(outcomes, skipped)``."""
+                notebook_timeout=600, progress=True, verification=True):
+    """Grade the class and record every outcome in the course; returns ``(outcomes, skipped)``.
+
+    ``verification=False`` skips the independent check (for measuring what it costs).
+    """
     jobs, skipped = find_jobs(course_root, students, wanted)
     if not jobs:
         return [], skipped
-    options = {"notebook_timeout": notebook_timeout}
+    options = {"notebook_timeout": notebook_timeout, "verification": verification}
     if cell_timeout:
         options["Execute.timeout"] = cell_timeout
     outcomes = []
