@@ -57,6 +57,13 @@ def specs(assignment):
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+def private_tmp():
+    """True when the sandbox can have a /tmp of its own: the course and Python must not live under /tmp,
+    since a fresh /tmp would hide them."""
+    needed = [ROOT, Path(sys.prefix), Path(sys.executable).resolve(), Path(sys.base_prefix)]
+    return not any(Path(path).resolve().is_relative_to("/tmp") for path in needed)
+
+
 def contained_command(command, workdir):
     """``command`` wrapped to run with no network, its own PIDs and /tmp, as an unprivileged user.
 
@@ -64,7 +71,8 @@ def contained_command(command, workdir):
     when the system allows it, and otherwise the limits alone.
     """
     if os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv"):
-        inner = ("mount -t tmpfs -o size=64m none /tmp && mount -t tmpfs -o size=16m none /dev/shm && cd /tmp && "
+        fresh_tmp = "mount -t tmpfs -o size=64m none /tmp && cd /tmp && " if private_tmp() else ""
+        inner = (f"mount -t tmpfs -o size=16m none /dev/shm && {fresh_tmp}"
                  'exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"')
         return ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "sh", "-c", inner, "sandbox",
                 *command]
