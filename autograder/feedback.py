@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.feedback_page import add_summary, standalone_page
+from autograder.feedback_page import write_page
 from autograder.layout import ROOT
 from autograder.merge import outcomes
 from autograder.workspace import Workspace
@@ -16,19 +16,10 @@ from autograder.workspace import Workspace
 
 def write_feedback(course_root=ROOT):
     """Regenerate the feedback page of every recorded outcome; returns the pages written."""
-    pages = []
     records = outcomes(course_root)
     with tempfile.TemporaryDirectory(prefix="release-") as scratch:
         course = Workspace(course_root, (), copy_course=False, **{"CourseDirectory.release_directory": scratch})
-        for outcome in records:
-            path = course.feedback_path(outcome.assignment, outcome.student)
-            if outcome.graded and course.feedback(outcome.assignment, outcome.student)["success"]:
-                page = add_summary(path.read_text(encoding="utf-8"), outcome)
-            else:
-                page = standalone_page(outcome)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(page, encoding="utf-8")
-            pages.append(path)
+        pages = [write_page(course, outcome) for outcome in records]
     return pages
 
 

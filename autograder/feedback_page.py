@@ -42,3 +42,16 @@ def standalone_page(outcome):
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(outcome.assignment)} feedback</title></head><body>{summary_html(outcome)}</body></html>"
     )
+
+
+def write_page(workspace, outcome):
+    """Write ``outcome``'s feedback page in ``workspace``: nbgrader's page topped by the summary, or,
+    when nbgrader cannot make one (the notebook was not graded), the summary alone. Returns its path."""
+    path = workspace.feedback_path(outcome.assignment, outcome.student)
+    if outcome.graded and workspace.feedback(outcome.assignment, outcome.student)["success"]:
+        page = add_summary(path.read_text(encoding="utf-8"), outcome)
+    else:
+        page = standalone_page(outcome)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,10 +1,19 @@
-"""Read scores out of an nbgrader gradebook."""
+"""Open nbgrader gradebooks, read scores out of them and correct one."""
 import warnings
+from contextlib import contextmanager
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from autograder.nbgrader_cli import gradebook_url
+
+
+@contextmanager
+def open_gradebook(course_root):
+    """The course's gradebook, with nbgrader's own SQLAlchemy relationship warnings silenced."""
+    with warnings.catch_warnings(), Gradebook(gradebook_url(course_root)) as gradebook:
+        warnings.simplefilter("ignore", SAWarning)
+        yield gradebook
 
 
 def cell_scores(course_root, assignment, student):
@@ -13,8 +22,7 @@ def cell_scores(course_root, assignment, student):
     Empty when the student has no graded submission of that assignment.
     """
     scores = {}
-    with warnings.catch_warnings(), Gradebook(gradebook_url(course_root)) as gradebook:
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own relationship warnings
+    with open_gradebook(course_root) as gradebook:
         try:
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
@@ -27,8 +35,7 @@ def cell_scores(course_root, assignment, student):
 
 def set_auto_score(course_root, assignment, student, cell, score):
     """Overwrite the automatic score of one test cell (used when the independent check overrules nbgrader)."""
-    with warnings.catch_warnings(), Gradebook(gradebook_url(course_root)) as gradebook:
-        warnings.simplefilter("ignore", SAWarning)
+    with open_gradebook(course_root) as gradebook:
         submission = gradebook.find_submission(assignment, student)
         for notebook in submission.notebooks:
             for grade in notebook.grades:

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import contained_kernel, kernel_launcher
-from autograder.feedback_page import add_summary, standalone_page
+from autograder.feedback_page import write_page
 from autograder.gradebook import set_auto_score
 from autograder.messages import test_cell_messages
 from autograder.processes import adopt_orphans, descendants, kill, time_limit
@@ -19,6 +19,9 @@ from autograder.sanitize import Unreadable, read_submission, repair
 from autograder.solutions import graded_cells
 from autograder.verify import verify
 from autograder.workspace import Workspace
+
+
+OVERRULED = "your answer passed the notebook's tests but not the independent check"
 
 
 @dataclass
@@ -150,17 +153,9 @@ class Grader:
             score, maximum = outcome.scores.get(cell, (0.0, 0.0))
             if verdict.passed is False and score > 0:
                 outcome.scores[cell] = (0.0, maximum)
-                outcome.messages[cell] = ("your answer passed the notebook's tests but not the independent check: "
-                                          + verdict.reason)
+                outcome.messages[cell] = f"{OVERRULED}: {verdict.reason}"
                 outcome.overruled.append(function)
                 set_auto_score(self.workspace.root, outcome.assignment, outcome.student, cell, 0.0)
 
     def _write_feedback(self, outcome):
-        path = self.workspace.feedback_path(outcome.assignment, outcome.student)
-        if outcome.graded and self.workspace.feedback(outcome.assignment, outcome.student)["success"]:
-            page = add_summary(path.read_text(encoding="utf-8"), outcome)
-        else:
-            page = standalone_page(outcome)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
-        outcome.feedback = str(path)
+        outcome.feedback = str(write_page(self.workspace, outcome))

@@ -2,14 +2,12 @@
 import json
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import SAWarning
+from nbgrader.api import MissingEntry
 
 from autograder.grader import Outcome
-from autograder.nbgrader_cli import gradebook_url
+from autograder.gradebook import open_gradebook
 from autograder.workspace import Workspace
 
 OUTCOME_FILE = "outcome.json"
@@ -26,8 +24,7 @@ def prepare_course(course_root, assignments):
 def record(course_root, outcome):
     """Store ``outcome`` in the course: replace the student's grades, copy the notebook and the feedback."""
     course_root = Path(course_root)
-    with warnings.catch_warnings(), Gradebook(gradebook_url(course_root)) as gradebook:
-        warnings.simplefilter("ignore", SAWarning)
+    with open_gradebook(course_root) as gradebook:
         gradebook.update_or_create_student(outcome.student)
         try:
             gradebook.remove_submission(outcome.assignment, outcome.student)

@@ -8,6 +8,7 @@ and ``course.grading``.
 import re
 from functools import lru_cache
 
+from autograder.grader import OVERRULED
 from autograder.variants import load
 
 TEST_PREFIX = "test_"
@@ -68,7 +69,6 @@ def category(message):
     return "other"
 
 
-OVERRULED = "your answer passed the notebook's tests but not the independent check"
 OVERRULED_NAME = "passed the in-kernel tests only (independent check failed)"
 
 
