@@ -99,13 +99,20 @@ def _shape_sentences(got, expected, tol):
         )
     elif got.size == expected.size:
         if is_close(got.reshape(expected.shape), expected, tol):
-            sentences.append(
-                f"the numbers are right: return an array of shape {expected.shape} "
-                "(e.g. with .reshape or .ravel, or by not turning vectors into columns)"
-            )
+            sentences.append(f"the numbers are right: {_reshape_advice(got.shape, expected.shape)}")
         else:
             sentences.append("the size matches but the values do not either")
     return sentences
+
+
+def _reshape_advice(got, expected):
+    """How to turn an array of shape ``got`` into one of shape ``expected`` with the same numbers."""
+    if len(expected) == 1:
+        return f"return a flat array of shape {expected} (e.g. with .ravel(), or by not turning vectors into columns)"
+    if len(got) == 1 and 1 in expected:
+        kind = "row" if expected[0] == 1 else "column"
+        return f"return a {kind} of shape {expected} (e.g. with .reshape{expected}), not a flat array"
+    return f"return an array of shape {expected} (e.g. with .reshape{expected})"
 
 
 def _same_shape_sentences(got, expected, on_symmetric, tol):

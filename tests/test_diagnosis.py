@@ -65,11 +65,22 @@ def test_column_vector_instead_of_vector():
     x = np.array([1.0, 2.0, 3.0])
     assert diagnose(x.reshape(3, 1), x) == [
         "shape (3, 1) but expected (3,)",
-        "the numbers are right: return an array of shape (3,) "
-        "(e.g. with .reshape or .ravel, or by not turning vectors into columns)",
+        "the numbers are right: return a flat array of shape (3,) "
+        "(e.g. with .ravel(), or by not turning vectors into columns)",
     ]
-    assert diagnose(x, x.reshape(3, 1))[0] == "shape (3,) but expected (3, 1)"
+    assert diagnose(x, x.reshape(3, 1)) == [
+        "shape (3,) but expected (3, 1)",
+        "the numbers are right: return a column of shape (3, 1) (e.g. with .reshape(3, 1)), not a flat array",
+    ]
     assert diagnose(x[::-1].reshape(3, 1), x)[1] == "the size matches but the values do not either"
+
+
+def test_flat_vector_instead_of_row_is_told_to_reshape_not_ravel():
+    x = np.array([1.0, 2.0, 3.0])
+    assert diagnose(x, x.reshape(1, 3))[1] == (
+        "the numbers are right: return a row of shape (1, 3) (e.g. with .reshape(1, 3)), not a flat array"
+    )
+    assert "reshape(2, 3)" in diagnose(np.arange(6.0), np.arange(6.0).reshape(2, 3))[1]
 
 
 def test_transposed_shapes(expected):
