@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from course import guard
 from course.diagnosis import CLOSE, diagnose
 from course.numerical import numerical_jacobian
 
@@ -44,24 +45,33 @@ def _unchanged(original, copied):
         return True
 
 
-def run_learner(function, *args, name=None):
+def run_learner(function, *args, name=None, refuse_estimators=False):
     """Call the learner's ``function`` on copies of ``args`` and return its result.
+
+    With ``refuse_estimators``, the call may not use anyone else's finite differences (the course's
+    helpers or SciPy's): the exercise is to write the difference quotient yourself.
 
     Raises
     ------
     AnswerError
-        When it is not implemented yet, raises an exception, or changes its inputs in place.
+        When it is not implemented yet, raises an exception, changes its inputs in place, or
+        (with ``refuse_estimators``) calls an estimator.
     """
     name = name or getattr(function, "__name__", "your function")
     copies = [copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args]
-    try:
-        result = quietly(function, *copies)
-    except NotImplementedError:
-        raise AnswerError(
-            f"{name}: not implemented yet: replace `raise NotImplementedError` in its cell with your solution"
-        ) from None
-    except Exception as error:
-        raise AnswerError(f"{name} raised {type(error).__name__}: {error}") from None
+    refusing = guard.estimates_refused() if refuse_estimators else contextlib.nullcontext([])
+    with refusing as attempts:
+        try:
+            result, failure = quietly(function, *copies), None
+        except NotImplementedError:
+            failure = f"{name}: not implemented yet: replace `raise NotImplementedError` in its cell with your solution"
+        except Exception as error:
+            failure = f"{name} raised {type(error).__name__}: {error}"
+    if attempts:
+        failure = (f"{name} calls {' and '.join(attempts)}, which earns nothing here: writing your own "
+                   "difference quotient is the exercise")
+    if failure:
+        raise AnswerError(failure)
     for position, (original, passed) in enumerate(zip(args, copies)):
         if not _unchanged(original, passed):
             raise AnswerError(
@@ -133,7 +143,9 @@ def _with(args, position, value):
     return args[:position] + (value,) + args[position + 1 :]
 
 
-def expect_derivative(function, args, *, of, wrt=-1, symmetric=None, name=None, tol=CLOSE, mistakes=None):
+def expect_derivative(
+    function, args, *, of, wrt=-1, symmetric=None, name=None, tol=CLOSE, mistakes=None, refuse_estimators=False
+):
     """Check the learner's derivative ``function(*args)`` against finite differences of ``of``.
 
     Parameters
@@ -153,6 +165,8 @@ def expect_derivative(function, args, *, of, wrt=-1, symmetric=None, name=None, 
     mistakes : dict, optional
         ``{sentence: wrong_formula}``: typical wrong formulas, called as ``wrong_formula(*args)``;
         an answer that equals one gets that sentence as its diagnosis.
+    refuse_estimators : bool
+        The learner's function may not call anyone else's finite differences (see :func:`run_learner`).
     """
     args = tuple(args)
     name = name or getattr(function, "__name__", "your function")
@@ -161,7 +175,7 @@ def expect_derivative(function, args, *, of, wrt=-1, symmetric=None, name=None, 
     def numerical(arguments):
         return quietly(lambda: numerical_jacobian(lambda v: of(*_with(arguments, wrt, v)), arguments[wrt]))
 
-    answer = run_learner(function, *args, name=name)
+    answer = run_learner(function, *args, name=name, refuse_estimators=refuse_estimators)
     on_symmetric = None
     if symmetric is not None:
         sym_args = _with(args, symmetric, symmetric_part(args[symmetric]))
@@ -171,14 +185,17 @@ def expect_derivative(function, args, *, of, wrt=-1, symmetric=None, name=None, 
     )
 
 
-def expect_matches(function, args, reference, *, symmetric=None, name=None, tol=CLOSE, parts=None, mistakes=None):
+def expect_matches(
+    function, args, reference, *, symmetric=None, name=None, tol=CLOSE, parts=None, mistakes=None,
+    refuse_estimators=False,
+):
     """Check ``function(*args)`` against ``reference(*args)``, an exact formula known to the test.
 
     Options as in :func:`expect_derivative`; ``parts`` names the parts of a tuple result.
     """
     args = tuple(args)
     name = name or getattr(function, "__name__", "your function")
-    answer = run_learner(function, *args, name=name)
+    answer = run_learner(function, *args, name=name, refuse_estimators=refuse_estimators)
     on_symmetric = None
     if symmetric is not None:
         sym_args = _with(args, symmetric, symmetric_part(args[symmetric]))

@@ -1,6 +1,11 @@
-"""A switch the grader's verification process turns on while it calls a graded derivative:
-the course's finite-difference helpers then refuse to run, because the exercise asks for the
-derivative itself, not an estimate of it. Outside grading it is always off."""
+"""A switch that graded calls turn on while a learner's function runs: finite-difference helpers
+then refuse to run, because the exercise asks for the derivative itself (or for the learner's own
+difference quotient), not for an estimate made by someone else's code. Outside grading it is off.
+
+The course's own helpers call :func:`check`; SciPy's finite-difference routines, which do not,
+are noticed by a profile hook while the switch is on.
+"""
+import sys
 from contextlib import contextmanager
 
 
@@ -8,21 +13,52 @@ class EstimateRefused(RuntimeError):
     """A numerical estimate was asked for inside a graded derivative function."""
 
 
+# Source files of SciPy's finite-difference routines, and the functions in them that estimate.
+FOREIGN_ESTIMATORS = {
+    "scipy/optimize/_numdiff.py": "scipy.optimize's approx_derivative",
+    "scipy/differentiate/": "scipy.differentiate",
+}
+FOREIGN_FUNCTIONS = {"approx_fprime": "scipy.optimize.approx_fprime", "check_grad": "scipy.optimize.check_grad"}
+
 _state = {"refusing": False, "attempts": []}
+
+
+def _foreign(frame):
+    """The name of the SciPy estimator ``frame`` runs, or None."""
+    code = frame.f_code
+    path = code.co_filename.replace("\\", "/")
+    if "scipy" not in path:
+        return None
+    if code.co_name in FOREIGN_FUNCTIONS:
+        return FOREIGN_FUNCTIONS[code.co_name]
+    return next((name for part, name in FOREIGN_ESTIMATORS.items() if part in path), None)
+
+
+def _notice(frame, event, arg):
+    """Profile hook: record a call into one of SciPy's estimators."""
+    if event == "call":
+        name = _foreign(frame)
+        if name and name not in _state["attempts"]:
+            _state["attempts"].append(name)
 
 
 @contextmanager
 def estimates_refused():
-    """Within the block, :func:`check` raises :class:`EstimateRefused` and records the attempt."""
+    """Within the block, :func:`check` raises :class:`EstimateRefused`; every attempt, the course's
+    or SciPy's, is recorded in the list the block receives."""
     _state["refusing"], _state["attempts"] = True, []
+    previous = sys.getprofile()
+    sys.setprofile(_notice)
     try:
         yield _state["attempts"]
     finally:
+        sys.setprofile(previous)
         _state["refusing"] = False
 
 
 def check(helper):
-    """Called by every estimating helper: refuse while a graded derivative is being verified."""
+    """Called by every estimating helper of the course: refuse while a graded call runs."""
     if _state["refusing"]:
-        _state["attempts"].append(helper)
+        if helper not in _state["attempts"]:
+            _state["attempts"].append(helper)
         raise EstimateRefused(f"{helper} estimates a derivative; this exercise asks for the derivative itself")

@@ -132,7 +132,7 @@ def test_returns_none(data, quiet):
     [
         (lambda A, x: -grad_quad(A, x), "wrong sign"),
         (lambda A, x: 2 * grad_quad(A, x), "off by a factor of 2"),
-        (lambda A, x: grad_quad(A, x)[:, None], "the numbers are right: return an array of shape (4,)"),
+        (lambda A, x: grad_quad(A, x)[:, None], "the numbers are right: return a flat array of shape (4,)"),
         (lambda A, x: 0 * x, "the result is all zeros"),
     ],
 )
@@ -236,3 +236,72 @@ def test_run_learner_returns_the_result_on_copies(data, quiet):
         run_learner(lambda v: v.sort(), np.array([3.0, 1.0, 2.0]), name="f")
     assert issubclass(AnswerError, AssertionError)
     assert quiet() == ""
+
+
+# --- someone else's finite differences, where writing your own is the exercise ----------------
+
+
+def own_central_difference(f, x, h):
+    gradient = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = h
+        gradient[index] = (f(x + step) - f(x - step)) / (2 * h)
+    return gradient
+
+
+def course_helper(f, x, h):
+    import course
+
+    return course.numerical_gradient(f, x, h=h)
+
+
+def course_helper_with_fallback(f, x, h):
+    import course
+
+    try:
+        return course.numerical_gradient(f, x, h=h)
+    except Exception:  # a learner who catches the refusal is still caught
+        return own_central_difference(f, x, h)
+
+
+def scipy_approx_fprime(f, x, h):
+    from scipy.optimize import approx_fprime
+
+    return approx_fprime(x, f, h)
+
+
+def scipy_approx_derivative(f, x, h):
+    from scipy.optimize._numdiff import approx_derivative
+
+    return approx_derivative(f, x, method="3-point", abs_step=h)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "named"),
+    [
+        (course_helper, "the course's finite-difference helpers"),
+        (course_helper_with_fallback, "the course's finite-difference helpers"),
+        (scipy_approx_fprime, "scipy"),
+        (scipy_approx_derivative, "scipy.optimize's approx_derivative"),
+    ],
+)
+def test_calling_an_estimator_earns_nothing_where_writing_one_is_the_exercise(data, quiet, estimator, named):
+    args = (lambda v: np.sum(np.sin(v)), data["x"], 1e-6)
+    np.testing.assert_allclose(run_learner(estimator, *args), np.cos(data["x"]), atol=1e-5)  # allowed elsewhere
+    with pytest.raises(AnswerError, match=r"calls .*earns nothing here: writing your own difference quotient") as caught:
+        expect_matches(estimator, args, lambda f, x, h: np.cos(x), refuse_estimators=True, tol=1e-6)
+    assert named in str(caught.value)
+    expect_matches(own_central_difference, args, lambda f, x, h: np.cos(x), refuse_estimators=True, tol=1e-6)
+    assert quiet().count("✓") == 1
+
+
+def test_refusal_ends_with_the_call(data):
+    import course
+
+    with pytest.raises(AnswerError):
+        run_learner(course_helper, np.sum, data["x"], 1e-6, refuse_estimators=True)
+    assert course.numerical_gradient(np.sum, data["x"]).shape == data["x"].shape
+    import sys
+
+    assert sys.getprofile() is None
