@@ -1,5 +1,6 @@
 """Every assignment, through the real nbgrader: the solution runs clean and earns full marks,
 the release notebook earns zero with "not implemented" feedback, and release/ is in sync."""
+import re
 import subprocess
 
 import nbformat
@@ -77,10 +78,29 @@ def test_release_is_in_sync(tmp_path):
     assert not stale, f"release/ is out of date for {stale}: run `make release` and commit"
 
 
+SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+SHORTEST_TELLING_LINE = 12  # shorter lines (`return x`, `s = 0`) say nothing about the answer
+
+
+def solution_lines(nb):
+    """Every line of a solution region long enough to give an answer away, comments left out."""
+    return {
+        line.strip()
+        for cell in nb.cells
+        for block in SOLUTION_BLOCK.findall(cell.source)
+        for line in block.splitlines()
+        if len(line.strip()) >= SHORTEST_TELLING_LINE and not line.strip().startswith("#")
+    }
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_holds_no_solution_or_hidden_test(assignment):
+def test_release_holds_no_solution_line_or_hidden_test(assignment):
+    """No exercise is answered before it is asked: no line of any solution stands anywhere in the
+    release notebook (lesson code and markdown included)."""
     text = release_notebook(assignment).read_text(encoding="utf-8")
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    for code in reference_solutions(source_notebook(assignment)).values():
-        assert code.strip() not in text
+    release = "\n".join(cell.source for cell in nbformat.read(release_notebook(assignment), as_version=4).cells)
+    source = nbformat.read(source_notebook(assignment), as_version=4)
+    leaked = sorted(line for line in solution_lines(source) if line in release)
+    assert not leaked, f"solution lines a learner can already read in release/{assignment}: {leaked}"
