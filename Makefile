@@ -28,8 +28,11 @@ lab: $(STAMP) ## start JupyterLab on the course (open the URL it prints)
 		$(if $(filter 0,$(shell id -u)),--allow-root) \
 		release/01_gradients/gradients.ipynb
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) $(BIN)/chromium ## run the whole test suite (provides a Chromium for the browser tests first)
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+$(BIN)/chromium: | $(STAMP)
+	bash tools/provide-browser $(VENV)
 
 release: $(STAMP) ## regenerate release/ from source/ (A=assignment for one)
 	$(BIN)/python -m autograder.release $(A)

@@ -1,7 +1,8 @@
 """A real JupyterLab server and Debian's headless Chromium, for tests that use the course as a person does.
 
-Nothing is downloaded: Playwright drives ``/usr/bin/chromium`` (``.ci/run`` installs it with
-apt), and the browser only talks to the server on 127.0.0.1.
+Playwright drives the Chromium that ``make test`` provides (``tools/provide-browser`` links it as
+``.venv/bin/chromium``: Debian's where it can be installed), and the browser only talks to the
+server on 127.0.0.1.
 """
 import json
 import os
@@ -19,7 +20,8 @@ import nbformat
 from autograder.layout import assignments, release_notebook, source_notebook
 from autograder.solutions import fill_in, reference_solutions
 
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
+PROVIDED_CHROMIUM = Path(sys.executable).with_name("chromium")
+CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM") or (PROVIDED_CHROMIUM if PROVIDED_CHROMIUM.exists() else "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -32,8 +34,7 @@ def require_chromium():
     """Fail (never skip) with the fix when the browser is missing."""
     if not CHROMIUM.is_file():
         raise RuntimeError(
-            f"{CHROMIUM} not found: the browser tests drive Debian's Chromium. "
-            "Install it with `sudo apt-get install chromium` (.ci/run does this), "
+            f"{CHROMIUM} not found: `make test` provides a Chromium (tools/provide-browser .venv), "
             "or point COURSE_CHROMIUM at a Chromium binary."
         )
 

@@ -30,10 +30,10 @@ RUN_ELSEWHERE = {
     "jupyter lab release/01_gradients/gradients.ipynb": "tests.test_browser:test_notebook_runs_in_jupyterlab",
     "UPDATE_SCREENSHOTS=1 make test": "tests.test_browser:test_notebook_runs_in_jupyterlab",
     # Not run (no conda, no root package manager in the suite): environment.yml is kept in step
-    # with pyproject.toml by this test, and .ci/run installs Chromium with apt.
+    # with pyproject.toml by this test; tools/provide-browser installs Chromium with apt.
     "conda env create -f environment.yml": "tests.test_environment",
     "conda activate matrix-calculus": "tests.test_environment",
-    "sudo apt-get install chromium": "tests.test_readme:test_ci_runs_the_readme_test_command",
+    "apt-get install chromium": "tests.test_provide_browser:test_make_test_provides_a_browser_on_a_fresh_clone",
 }
 
 
@@ -64,7 +64,8 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     last = [line.strip() for line in ci.splitlines() if line.strip() and not line.startswith("#")][-1]
     assert last == "make test"
-    assert "apt-get install -y -qq chromium" in ci
+    commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands == ["set -euo pipefail", 'cd "$(dirname "$0")/.."', "make test"], "CI adds nothing to make test"
 
 
 def test_every_command_is_a_make_target_or_run_by_a_test():
