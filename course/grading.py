@@ -6,6 +6,7 @@ so a learner reads what is likely wrong instead of a bare ``AssertionError``.
 import contextlib
 import copy
 import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -17,6 +18,13 @@ from course.numerical import numerical_jacobian
 
 class AnswerError(AssertionError):
     """A graded answer is wrong; the message says what is likely wrong and how to fix it."""
+
+    def _render_traceback_(self):
+        """What IPython shows instead of a traceback through the course's code: the sentence, in a
+        short red-marked box like the lesson's FAIL reports (the cell still counts as failed)."""
+        bar = "\x1b[31m│\x1b[0m "
+        lines = textwrap.wrap(str(self), width=100) or [""]
+        return ["\x1b[1;31m✗ Not right yet\x1b[0m", *(bar + line for line in lines)]
 
 
 def symmetric_part(A):

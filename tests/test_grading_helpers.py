@@ -305,3 +305,26 @@ def test_refusal_ends_with_the_call(data):
     import sys
 
     assert sys.getprofile() is None
+
+
+def test_a_failing_test_cell_shows_its_sentence_in_a_few_lines_not_a_traceback():
+    """In a real kernel: the error output is the sentence in a marked box, and it is still an error
+    (so nbgrader scores the cell zero)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    code = (
+        "import numpy as np\nfrom course.grading import expect_derivative\n"
+        "A, x = np.arange(9.0).reshape(3, 3), np.ones(3)\n"
+        "expect_derivative(lambda A, x: 2 * A @ x, (A, x), of=lambda A, x: x @ A @ x, symmetric=0, name='g')"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    with pytest.raises(CellExecutionError):
+        NotebookClient(nb, kernel_name="python3", timeout=60).execute()
+    (error,) = nb.cells[0].outputs
+    assert error.output_type == "error" and error.ename == "AnswerError"
+    assert 2 <= len(error.traceback) <= 4
+    text = "\n".join(error.traceback)
+    assert "Not right yet" in text and "right only for symmetric A" in text
+    assert "grading.py" not in text and "Traceback" not in text
