@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course.figures.jacobians import PolarGridExplorer, grid_lines, images, polar_map  # noqa: E402
+from course.figures.jacobians import PolarGridExplorer, column_arrows, grid_lines, images, polar_map  # noqa: E402
 
 
 def line_data(explorer):
@@ -27,6 +27,7 @@ def test_builds_two_panels_with_the_grid_and_its_linearization(explorer):
     left, right = explorer.figure.axes
     assert len(left.lines) >= 10 and len(right.lines) >= 20
     assert "largest gap" in explorer.figure.get_suptitle()
+    assert "rad" in explorer.figure.get_suptitle() and "rad" in explorer.controls["theta"].description
 
 
 @pytest.mark.parametrize("name, value", [("r", 2.5), ("theta", -2.0), ("half_width", 0.05)])
@@ -60,3 +61,30 @@ def test_linearization_agrees_with_the_map_at_the_centre_and_to_first_order():
     J = np.array([[np.cos(theta), -r * np.sin(theta)], [np.sin(theta), r * np.cos(theta)]])
     step = grid_lines(np.array([r, theta]), 1e-3)[0, 0] - [r, theta]
     assert np.allclose(straight[0, 0], centre + J @ step)
+
+
+def exact_polar_jacobian(r, theta):
+    return np.array([[np.cos(theta), -r * np.sin(theta)], [np.sin(theta), r * np.cos(theta)]])
+
+
+@pytest.mark.parametrize("r, theta, half_width", [(1.5, 0.8, 0.4), (2.7, -2.3, 0.05), (0.4, 3.0, 0.2)])
+def test_arrows_are_the_columns_of_the_jacobian_times_the_grid_step(r, theta, half_width):
+    """The arrows are δ·J[:, 0] and δ·J[:, 1]; as the notebook says after Exercise 8, the first is a radial unit
+    vector (times δ), the second perpendicular to it (anticlockwise) with length r (times δ)."""
+    arrows = column_arrows(r, theta, half_width)
+    assert np.allclose(arrows, half_width * exact_polar_jacobian(r, theta).T, rtol=1e-8)
+    radial = np.array([np.cos(theta), np.sin(theta)])
+    assert np.allclose(arrows[0], half_width * radial)
+    assert np.isclose(np.linalg.norm(arrows[1]), r * half_width) and abs(arrows[0] @ arrows[1]) < 1e-9
+    assert arrows[0, 0] * arrows[1, 1] - arrows[0, 1] * arrows[1, 0] > 0  # anticlockwise
+    assert np.isclose(abs(np.linalg.det(exact_polar_jacobian(r, theta))), r)
+
+
+def test_arrows_are_drawn_at_the_point_and_follow_the_controls(explorer):
+    right = explorer.figure.axes[1]
+    centre = polar_map(np.array([explorer.values()["r"], explorer.values()["theta"]]))
+    tips = [np.array(a.xy) for a in right.texts if hasattr(a, "xy") and a.arrow_patch is not None]
+    assert len(tips) == 2 and np.allclose(tips, centre + explorer.arrows)
+    before = explorer.arrows.copy()
+    explorer.controls["r"].value = 2.5
+    assert not np.allclose(before, explorer.arrows)

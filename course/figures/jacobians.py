@@ -1,4 +1,5 @@
-"""The Jacobian as the best local linear map: a small grid under the polar map and under its linearization."""
+"""The Jacobian as the best local linear map: a small grid under the polar map and under its linearization,
+with the Jacobian's columns drawn as arrows."""
 import ipywidgets as widgets
 import numpy as np
 
@@ -53,6 +54,17 @@ def images(r, theta, half_width):
     return curved, straight, gap
 
 
+def column_arrows(r, theta, half_width):
+    """The columns of ``J(p)`` scaled by the grid's half-width: the images of the steps δ in r and δ in θ.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(2, 2)``: row 0 is ``δ·J[:, 0]`` (a step in r), row 1 is ``δ·J[:, 1]`` (a step in θ).
+    """
+    return half_width * numerical_jacobian(polar_map, np.array([r, theta])).T
+
+
 def square_limits(points, margin=0.08):
     """Axis limits ``((x0, x1), (y0, y1))`` of equal length that hold all ``points`` with a margin."""
     low, high = points.min(axis=0), points.max(axis=0)
@@ -66,18 +78,21 @@ class PolarGridExplorer(InteractiveFigure):
     def __init__(self, r=1.5, theta=0.8, half_width=0.4):
         controls = {
             "r": widgets.FloatSlider(value=r, min=0.2, max=3.0, step=0.05, description="r"),
-            "theta": widgets.FloatSlider(value=theta, min=-np.pi, max=np.pi, step=0.05, description="θ"),
+            "theta": widgets.FloatSlider(value=theta, min=-np.pi, max=np.pi, step=0.05, description="θ (rad)"),
             "half_width": widgets.FloatLogSlider(
                 value=half_width, base=10, min=-2, max=0, step=0.05, description="grid δ", readout_format=".3f"
             ),
         }
         self.gap = None
+        self.arrows = None
         super().__init__(controls, figsize=(9.5, 4.6))
 
     def draw(self, r, theta, half_width):
-        """Draw F's image of the grid (left) and the linearization over it (right), sharing limits."""
+        """Draw F's image of the grid (left) and the linearization over it (right) with the columns of J as
+        arrows, sharing limits."""
         curved, straight, gap = images(r, theta, half_width)
         self.gap = gap
+        self.arrows = column_arrows(r, theta, half_width)
         centre = polar_map(np.array([r, theta]))
         self.figure.clear()
         left, right = self.figure.subplots(1, 2)
@@ -96,10 +111,14 @@ class PolarGridExplorer(InteractiveFigure):
             axes.set_ylim(limits[1])
             axes.set_aspect("equal", adjustable="box")
             axes.set_xlabel("x")
+        for arrow, colour, label in zip(self.arrows, ("tab:green", "tab:purple"), ("δ·(column 1: r)", "δ·(column 2: θ)")):
+            right.annotate("", xy=centre + arrow, xytext=centre,
+                           arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2})
+            right.text(*(centre + 1.08 * arrow), label, color=colour, fontsize=9)
         left.set_ylabel("y")
         left.set_title("F(q) = (r cos θ, r sin θ) on the grid")
-        right.set_title("affine F(p) + J(p)(q − p) (orange), F (grey)")
+        right.set_title("affine F(p) + J(p)(q − p) (orange), F (grey),\narrows: the columns of J(p) times δ", fontsize=10)
         self.figure.suptitle(
-            f"p = (r, θ) = ({r:.2f}, {theta:.2f}), grid half-width δ = {half_width:.3f}: "
+            f"p = (r, θ) = ({r:.2f}, {theta:.2f} rad), grid half-width δ = {half_width:.3f}: "
             f"largest gap {gap:.2e} = {gap / half_width**2:.2f}·δ²"
         )
