@@ -5,14 +5,18 @@ and in denominator layout (its transpose), on random non-square, non-symmetric i
 derives the label ("numerator", "denominator", "both" or "wrong") from where the formula holds.
 That label must be the one the notebook's reference solution of ``audit_quick_reference`` gives.
 """
+import ast
+import contextlib
+import io
 import re
+from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
 from autograder.layout import source_notebook
-from course import numerical_gradient, numerical_jacobian, relative_error
+from course import directional_derivative, numerical_gradient, numerical_jacobian, relative_error
 
 NOTEBOOK = nbformat.read(source_notebook("03_layouts"), as_version=4)
 
@@ -60,24 +64,14 @@ def case_Ax(rng):
     return vector_by_vector(A, numerical_jacobian(lambda v: A @ v, x))
 
 
-def case_xTA(rng):
-    A, x = rng.standard_normal((5, 3)), rng.standard_normal(5)
-    return vector_by_vector(A, numerical_jacobian(lambda v: v @ A, x))
+def case_bTAx(rng):
+    A, b, x = rng.standard_normal((3, 5)), rng.standard_normal(3), rng.standard_normal(5)
+    return vector_by_vector((b @ A)[np.newaxis, :], row_jacobian(lambda v: b @ A @ v, x))
 
 
-def case_xW_row(rng):
-    W, x = rng.standard_normal((5, 3)), rng.standard_normal(5)  # x a row: y = xW
-    return vector_by_vector(W.T, numerical_jacobian(lambda v: v @ W, x))
-
-
-def case_quadratic(rng):
-    A, x = rng.standard_normal((4, 4)), rng.standard_normal(4)
-    return vector_by_vector(column((A + A.T) @ x), row_jacobian(lambda v: v @ A @ v, x))
-
-
-def case_quadratic_2Ax(rng):
-    A, x = rng.standard_normal((4, 4)), rng.standard_normal(4)
-    return vector_by_vector(column(2 * A @ x), row_jacobian(lambda v: v @ A @ v, x))
+def case_xTx(rng):
+    x = rng.standard_normal(4)
+    return vector_by_vector(column(2 * x), row_jacobian(lambda v: v @ v, x))
 
 
 def case_least_squares(rng):
@@ -90,33 +84,34 @@ def case_least_squares(rng):
     return vector_by_vector(formula, truth)
 
 
-def case_trace_AX(rng):
-    A, X = rng.standard_normal((4, 3)), rng.standard_normal((3, 4))
-    gradient = numerical_gradient(lambda Z: np.trace(A @ Z), X)  # shaped like X: denominator layout
-    return {"numerator": (A.T, gradient.T), "denominator": (A.T, gradient)}
+def case_elementwise(rng):
+    a, x = rng.standard_normal(4), rng.standard_normal(4)
+    return vector_by_vector(np.diag(a), numerical_jacobian(lambda v: a * v, x))
 
 
-def chain_rule_case(rng, n, m, k):
-    """g: ℝⁿ → ℝᵐ, f: ℝᵐ → ℝᵏ; the formula (∂f/∂g)(∂g/∂x) read in each layout."""
-    B, C, x = rng.standard_normal((m, n)), rng.standard_normal((k, m)), rng.standard_normal(n)
-    g = lambda v: np.tanh(B @ v)  # noqa: E731
-    f = lambda u: C @ np.sin(u)  # noqa: E731
-    J_g, J_f = numerical_jacobian(g, x), numerical_jacobian(f, g(x))
-    J = numerical_jacobian(lambda v: f(g(v)), x)
-
-    def product(P, Q):
-        return P @ Q if P.shape[1] == Q.shape[0] else None
-
-    return {"numerator": (product(J_f, J_g), J), "denominator": (product(J_f.T, J_g.T), J.T)}
+def case_scaled_vector(rng):
+    a, t = rng.standard_normal(3), rng.standard_normal(1)  # the scalar t as an array of one entry
+    return vector_by_vector(a[np.newaxis, :], numerical_jacobian(lambda s: s[0] * a, t))
 
 
-def case_chain_rule(rng):
-    return chain_rule_case(rng, 3, 4, 2)
+def matrix_variable(formula, gradient):
+    """Numerator layout of a scalar by a matrix is spread along Xᵀ, denominator layout along X."""
+    return {"numerator": (formula, gradient.T), "denominator": (formula, gradient)}
 
 
-def case_identity(rng):
-    x = rng.standard_normal(4)
-    return vector_by_vector(np.eye(4), numerical_jacobian(lambda v: v, x))
+def case_trace_AXB(rng):
+    A, X, B = rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
+    return matrix_variable(B @ A, numerical_gradient(lambda Z: np.trace(A @ Z @ B), X))
+
+
+def case_trace_XTAX(rng):
+    A, X = rng.standard_normal((3, 3)), rng.standard_normal((3, 4))
+    return matrix_variable(2 * A @ X, numerical_gradient(lambda Z: np.trace(Z.T @ A @ Z), X))
+
+
+def case_det(rng):
+    X = rng.standard_normal((4, 4)) + 4 * np.eye(4)  # not symmetric, safely invertible
+    return matrix_variable(np.linalg.det(X) * np.linalg.inv(X).T, numerical_gradient(np.linalg.det, X))
 
 
 def case_scalar_chain(rng):
@@ -153,9 +148,18 @@ def test_numerical_label_matches_the_notebook(name, seed):
                                                        for k, (f, t) in results.items()}
 
 
-def test_chain_rule_is_numerator_only_for_square_jacobians_too():
-    """With every Jacobian square the denominator reading is defined, and still wrong."""
-    assert label(chain_rule_case(np.random.default_rng(7), 3, 3, 3)) == "numerator"
+@pytest.mark.parametrize("n, m, k", [(3, 4, 2), (3, 3, 3)])
+def test_chain_rule_in_both_layouts(n, m, k):
+    """Section 3: (∂f/∂g)(∂g/∂x) in numerator layout, (∂g/∂x)(∂f/∂g) in denominator layout, and not the
+    other way round, even when every Jacobian is square."""
+    rng = np.random.default_rng(n + m + k)
+    B, C, x = rng.standard_normal((m, n)), rng.standard_normal((k, m)), rng.standard_normal(n)
+    g = lambda v: np.tanh(B @ v)  # noqa: E731
+    f = lambda u: C @ np.sin(u)  # noqa: E731
+    J_g, J_f, J = numerical_jacobian(g, x), numerical_jacobian(f, g(x)), numerical_jacobian(lambda v: f(g(v)), x)
+    assert same(J_f @ J_g, J) and same(J_g.T @ J_f.T, J.T)
+    if n == m == k:
+        assert not same(J_g @ J_f, J) and not same(J_f.T @ J_g.T, J.T)
 
 
 def test_2Ax_holds_for_symmetric_matrices_only():
@@ -181,3 +185,149 @@ def test_reference_solutions_of_the_layout_exercises(layout):
     assert same(namespace["d_xW_dx_row"](A), J)
     assert same(namespace["to_numerator"](J.T), J)
     assert namespace["derivative_shape"]((2,), (5,), layout) == truth.shape
+
+
+# ---------------------------------------------------------------- what the lesson states
+def test_conversion_transposes_constants_too():
+    """Rule 3: ∂(Ax)/∂x is A in numerator layout and Aᵀ in denominator layout; the numerator layout of
+    the gradient (A + Aᵀ)x is the row xᵀ(A + Aᵀ)."""
+    rng = np.random.default_rng(8)
+    A, x = rng.standard_normal((3, 5)), rng.standard_normal(5)
+    J = numerical_jacobian(lambda v: A @ v, x)
+    assert same(A, J) and same(A.T, J.T) and not same(A, J.T)
+    A, x = rng.standard_normal((4, 4)), rng.standard_normal(4)
+    row = row_jacobian(lambda v: v @ A @ v, x)
+    assert same((x @ (A + A.T))[np.newaxis, :], row) and same(column((A + A.T) @ x), row.T)
+
+
+def test_differential_worked_example():
+    """Section 4: the Jacobian of (aᵀx) b is b aᵀ (3 × 4), and a bᵀ is its denominator layout."""
+    rng = np.random.default_rng(9)
+    a, b, x = rng.standard_normal(4), rng.standard_normal(3), rng.standard_normal(4)
+    J = numerical_jacobian(lambda v: (a @ v) * b, x)
+    assert same(np.outer(b, a), J) and same(np.outer(a, b), J.T)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gradient_for_another_inner_product(seed):
+    """g_M = M⁻¹∇f pairs with dx through ⟨u, v⟩_M = uᵀMv to give df; ∇f itself does not."""
+    rng = np.random.default_rng(seed)
+    c, x = rng.standard_normal(5), rng.standard_normal(5)
+    f = lambda v: np.sum(c * np.sin(v)) + v[0] * v[4]  # noqa: E731
+    L = rng.standard_normal((5, 5))
+    M = L @ L.T + 5 * np.eye(5)
+    gradient = numerical_gradient(f, x)
+    g_M = np.linalg.solve(M, gradient)
+    for dx in rng.standard_normal((4, 5)):
+        change = directional_derivative(f, x, dx)
+        assert relative_error(g_M @ M @ dx, change) < 1e-7
+        assert relative_error(gradient @ M @ dx, change) > 1e-3
+
+
+def symmetric(rng, n):
+    S = rng.standard_normal((n, n))
+    return S + S.T
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gradient_in_the_symmetric_matrices_and_the_cookbook_trap(seed):
+    """For symmetric changes dS: df = ⟨(G + Gᵀ)/2, dS⟩, while G + Gᵀ − diag(G) (The Matrix Cookbook,
+    2.8.2) misses; its entries are the derivatives when mirror entries move together."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal(3), rng.standard_normal(3)
+    f = lambda S: a @ S @ b + np.sum(np.sin(S))  # noqa: E731
+    S = symmetric(rng, 3)
+    G = numerical_gradient(f, S)
+    assert not np.allclose(G, G.T)
+    cookbook = G + G.T - np.diag(np.diag(G))
+    for _ in range(4):
+        dS = symmetric(rng, 3)
+        change = directional_derivative(f, S, dS)
+        assert relative_error(np.sum((G + G.T) / 2 * dS), change) < 1e-7
+        assert relative_error(np.sum(cookbook * dS), change) > 1e-3
+    for i in range(3):
+        for j in range(3):
+            both = np.zeros((3, 3))
+            both[i, j] = both[j, i] = 1.0  # S_ij and S_ji move together
+            assert relative_error(cookbook[i, j], directional_derivative(f, S, both)) < 1e-7
+
+
+def test_cookbook_symmetric_determinant_is_the_rule_applied():
+    """det(X)(2X⁻¹ − X⁻¹∘I) for symmetric X is G + Gᵀ − diag(G) with G = det(X)X⁻ᵀ, and misses df,
+    while the symmetric part of G, det(X)X⁻¹, gives it."""
+    rng = np.random.default_rng(12)
+    X = symmetric(rng, 4) + 8 * np.eye(4)
+    inverse, det = np.linalg.inv(X), np.linalg.det(X)
+    G = det * inverse.T
+    cookbook = det * (2 * inverse - inverse * np.eye(4))
+    assert np.allclose(cookbook, G + G.T - np.diag(np.diag(G)))
+    dX = symmetric(rng, 4)
+    change = directional_derivative(np.linalg.det, X, dX)
+    assert relative_error(np.sum((G + G.T) / 2 * dX), change) < 1e-7
+    assert relative_error(np.sum(cookbook * dX), change) > 1e-3
+
+
+# ---------------------------------------------------------------- the article's words, quoted exactly
+ARTICLE = Path("/work/shared/reference/000_b20f42fcfc1fce55.txt")
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="the reference article is not on this machine")
+def test_quotes_of_the_article_are_verbatim():
+    """Every “curly-quoted” passage of the notebook is the article's own words."""
+    article = ARTICLE.read_text(encoding="utf-8")
+    text = "\n".join(c.source for c in NOTEBOOK.cells if c.cell_type == "markdown")
+    quotes = re.findall(r"“([^”]+)”", text)
+    assert len(quotes) >= 7
+    assert [q for q in quotes if q not in article] == []
+
+
+# ---------------------------------------------------------------- the test cells, run as nbgrader would
+def run_cell(source, namespace):
+    """Run a cell's code in ``namespace``; return the value of its last expression (nbgrader's score)."""
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<cell>", "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
+
+
+def graded_by(labels):
+    """Run test_audit_quick_reference (hidden part included) on an answer; return (score, printed text)."""
+    namespace = {"audit_quick_reference": lambda: dict(labels)}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        score = run_cell(cell_source("test_audit_quick_reference"), namespace)
+    return score, printed.getvalue()
+
+
+def test_audit_gives_a_share_per_line_and_names_the_wrong_ones():
+    right = reference_labels()
+    answer = {**right, "det": "numerator", "elementwise": "denominator", "least_squares": "both"}
+    score, printed = graded_by(answer)
+    assert score == 2.8
+    assert "7 of the 10 labels are right (2.8 of 4 points); wrong: 'least_squares', 'elementwise', 'det'" in printed
+    assert "✗ 'det' is not 'numerator':" in printed and "✗ 'elementwise' is not 'denominator':" in printed
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_audit_score_for_any_number_of_wrong_lines(seed):
+    rng = np.random.default_rng(seed)
+    right = reference_labels()
+    wrong = [str(name) for name in rng.choice(list(right), size=rng.integers(0, 11), replace=False)]
+    others = {name: [label for label in ("numerator", "denominator", "both", "wrong") if label != right[name]]
+              for name in wrong}
+    answer = {**right, **{name: str(rng.choice(others[name])) for name in wrong}}
+    score, printed = graded_by(answer)
+    assert score == round(4 * (10 - len(wrong)) / 10, 2)
+    shown = " ".join(printed.split())[:600]  # what the feedback keeps of a cell's printed text
+    assert all(repr(name) in shown for name in wrong), shown
+
+
+@pytest.mark.parametrize("grade_id", ["derivative_shape", "to_numerator", "d_xTA_dx", "d_xW_dx_row"])
+def test_hidden_tests_never_fail_the_reference_solution(grade_id):
+    """The hidden tests draw fresh random inputs: the reference solution passes 200 runs of them."""
+    namespace = {}
+    exec(cell_source(grade_id), namespace)
+    test = cell_source(f"test_{grade_id}")
+    with contextlib.redirect_stdout(io.StringIO()):
+        for _ in range(200):
+            run_cell(test, dict(namespace))
