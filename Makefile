@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 A ?=
 PORT ?= 8888
+NOTEBOOKS ?= my-notebooks
 NB ?=
 N ?= 40
 STUDENT ?=
@@ -12,7 +13,7 @@ ASSIGNMENT ?=
 WORKERS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test release normalize grade-me grade feedback export demo-class report bench
+.PHONY: help lab update test release normalize grade-me grade feedback export demo-class report bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,10 +24,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-lab: $(STAMP) ## start JupyterLab on the course (open the URL it prints)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
-		$(if $(filter 0,$(shell id -u)),--allow-root) \
-		release/01_gradients/gradients.ipynb
+lab: $(STAMP) ## start the course: JupyterLab on your own copy of the notebooks, opening the first one
+	$(BIN)/python -m autograder.learner_workspace prepare --folder $(NOTEBOOKS)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/.learner-jupyter $(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+		--ServerApp.root_dir=$(abspath $(NOTEBOOKS)) --LabApp.default_url=/lab/tree/01_gradients/gradients.ipynb \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+update: $(STAMP) ## bring new or changed course notebooks into your folder (never touches one you edited)
+	$(BIN)/python -m autograder.learner_workspace update --folder $(NOTEBOOKS)
 
 test: $(STAMP) $(BIN)/chromium ## run the whole test suite (provides a Chromium for the browser tests first)
 	$(BIN)/python -m pytest -n auto --dist loadfile
@@ -40,7 +45,7 @@ release: $(STAMP) ## regenerate release/ from source/ (A=assignment for one)
 normalize: $(STAMP) ## store source notebooks without outputs and with stable cell ids
 	$(BIN)/python tools/normalize_notebooks.py source/*/*.ipynb
 
-grade-me: $(STAMP) ## self-grade your notebooks with the hidden tests (NB=path for one)
+grade-me: $(STAMP) ## self-grade the notebooks you worked on with the hidden tests (NB=path for any one)
 	$(BIN)/python -m autograder.grade_me $(NB)
 
 grade: $(STAMP) ## grade submitted/<student>/<assignment>/ on every core (STUDENT=, ASSIGNMENT=, WORKERS=)

@@ -1,30 +1,42 @@
 """Self-grading for learners: grade your own notebook with the hidden tests, as often as you like.
 
-Usage: ``python -m autograder.grade_me [NOTEBOOK ...]`` (default: every notebook under release/
-you have worked on). Your file is only read; everything is made in the ignored ``.grade-me/``.
+Usage: ``python -m autograder.grade_me [NOTEBOOK ...]`` (default: the notebooks you have worked on
+in ``my-notebooks/``). A notebook is recognised by its exercises, whatever its file or folder is
+called. Your file is only read; everything is made in the ignored ``.grade-me/``, and nbgrader's
+chatter goes to ``.grade-me/log.txt``: the terminal shows the table and the feedback page.
 """
 import argparse
+import contextlib
+import os
 import shutil
 import sys
+import traceback
+import warnings
 from pathlib import Path
 
 import nbformat
 
-from autograder.grader import Grader
-from autograder.layout import ROOT, assignments, release_notebook
-from autograder.solutions import solution_cells
+from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.learner_workspace import FOLDER, edited
+from autograder.solutions import grade_id
 
 WORK = ROOT / ".grade-me"
 
 
-def worked_on(path):
-    """True when some answer cell of the notebook differs from the untouched release version."""
-    fresh = solution_cells(nbformat.read(release_notebook(path.parent.name), as_version=4))
+def grade_ids(path):
+    """The nbgrader grade ids of a notebook's cells (empty when it cannot be read as a notebook)."""
     try:
-        mine = solution_cells(nbformat.read(path, as_version=4))
-    except Exception:  # an unreadable notebook has certainly been touched; the grader will say why
-        return True
-    return any(mine.get(name) is None or mine[name].source != cell.source for name, cell in fresh.items())
+        return {grade_id(cell) for cell in nbformat.read(path, as_version=4).cells} - {None}
+    except Exception:
+        return set()
+
+
+def assignment_of(path):
+    """The assignment whose exercises the notebook holds most of, or None."""
+    ids = grade_ids(path)
+    shared = {name: len(ids & grade_ids(source_notebook(name))) for name in assignments()}
+    best = max(shared, key=shared.get, default=None)
+    return best if best and shared[best] else None
 
 
 def table(outcome, path):
@@ -41,16 +53,39 @@ def table(outcome, path):
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def chatter_to(log):
+    """Send everything written to the process's stderr (warnings, nbgrader's and the kernels' logs)
+    to ``log``, so the learner's terminal shows only what this module prints."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log, "w") as sink, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def grade_me(paths):
     """Grade each notebook, print its table, and copy its feedback page into ``.grade-me/feedback``."""
+    known = [(Path(path).resolve(), assignment_of(path)) for path in paths]
+    for path, assignment in known:
+        if assignment is None:
+            print(f"\n{path}: this is not one of the course's notebooks (its exercises belong to none of "
+                  f"{', '.join(assignments())})")
+    known = [(path, assignment) for path, assignment in known if assignment]
+    if not known:
+        return []
+    from autograder.grader import Grader  # nbgrader takes seconds to import: only when there is work
+
     grader = Grader(WORK / "workspace", notebook_timeout=300)
     outcomes = []
-    for path in paths:
-        path = Path(path).resolve()
-        assignment = path.parent.name
-        if assignment not in assignments():
-            print(f"\n{path}: not in a folder named after an assignment ({', '.join(assignments())})")
-            continue
+    for path, assignment in known:
         staging = WORK / "staging" / assignment
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -59,9 +94,7 @@ def grade_me(paths):
         feedback = WORK / "feedback" / f"{assignment}.html"
         feedback.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(outcome.feedback, feedback)
-        print(table(outcome, path))
-        print(f"  feedback page: {feedback}")
-        outcomes.append(outcome)
+        outcomes.append((outcome, path, feedback))
     return outcomes
 
 
@@ -69,12 +102,24 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to grade (default: the ones you worked on)")
     options = parser.parse_args(argv)
-    paths = options.notebooks or [p for a in assignments() if worked_on(p := release_notebook(a))]
+    paths = options.notebooks or edited(FOLDER)
     if not paths:
-        print("You have not answered any exercise yet. Open a notebook with `make lab`, or name one: "
-              "make grade-me NB=release/01_gradients/gradients.ipynb")
+        print("You have not answered any exercise yet. Start the course with `make lab` (your notebooks are "
+              "in my-notebooks/), or name a notebook: make grade-me NB=path/to/notebook.ipynb")
         return 0
-    grade_me(paths)
+    log = WORK / "log.txt"
+    with chatter_to(log):
+        try:
+            outcomes = grade_me(paths)
+        except Exception as error:  # a fault of the grader, not of the learner: the details go to the log
+            traceback.print_exc()
+            outcomes = error
+    if isinstance(outcomes, Exception):
+        print(f"Self-grading failed ({type(outcomes).__name__}: {outcomes}); the details are in {log}")
+        return 1
+    for outcome, path, feedback in outcomes:
+        print(table(outcome, path))
+        print(f"  feedback page: {feedback}")
     return 0
 
 

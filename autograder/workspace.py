@@ -4,17 +4,19 @@ Tests, self-grading and every worker of class grading grade inside one of these,
 nbgrader's Python API, so the course's own files and gradebook are never touched and nbgrader
 is imported once per process rather than once per submission.
 """
+import hashlib
 import logging
 import os
 from pathlib import Path
 
 import nbformat
+import nbgrader
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.gradebook import cell_scores
-from autograder.layout import ROOT, source_notebook
+from autograder.layout import CONFIG, ROOT, source_notebook
 from autograder.nbgrader_cli import gradebook_url, quiet_environment
 from autograder.release import make_course
 
@@ -54,12 +56,25 @@ class Workspace:
             self.prepare(assignment)
 
     def prepare(self, assignment):
-        """Copy the assignment's source in and generate it (release notebook and gradebook entries)."""
+        """Copy the assignment's source in and generate it (release notebook and gradebook entries),
+        unless this workspace already generated it from the same source and configuration."""
         if assignment not in self.generated:
             if self.copy_course:
                 make_course(self.root, [assignment], self.source_root)
-            self._check(self.api.generate_assignment(assignment, force=True), f"generate {assignment}")
+            stamp = self.root / ".generated" / assignment
+            fingerprint = self._fingerprint(assignment)
+            if not stamp.is_file() or stamp.read_text(encoding="utf-8") != fingerprint:
+                self._check(self.api.generate_assignment(assignment, force=True), f"generate {assignment}")
+                stamp.parent.mkdir(exist_ok=True)
+                stamp.write_text(fingerprint, encoding="utf-8")
             self.generated.add(assignment)
+
+    def _fingerprint(self, assignment):
+        """What a generated assignment depends on: its source notebook, the configuration, nbgrader."""
+        digest = hashlib.sha256(nbgrader.__version__.encode())
+        for path in (source_notebook(assignment, self.root), self.root / CONFIG.name):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     @staticmethod
     def _check(result, what):

@@ -100,7 +100,7 @@ def test_make_lab_starts_jupyterlab(tmp_path):
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
     log = tmp_path / "lab.log"
     with open(log, "wb") as output:
-        lab = subprocess.Popen(["make", "lab", f"PORT={port}"], cwd=ROOT, env=env, stdout=output,
+        lab = subprocess.Popen(["make", "lab", f"PORT={port}", f"NOTEBOOKS={tmp_path / 'notebooks'}"], cwd=ROOT, env=env, stdout=output,
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 90
