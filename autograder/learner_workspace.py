@@ -26,11 +26,14 @@ QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)  # no news fet
 
 
 def as_saved(path):
-    """The release notebook's text as JupyterLab would save it (cell ids and all), so that a
-    notebook the learner has only opened is not marked unsaved."""
+    """The release notebook's text as JupyterLab would save it after its kernel started (cell ids,
+    the kernel's language_info), so that a notebook the learner has only opened is not marked unsaved."""
+    from ipykernel.ipkernel import IPythonKernel
+
     notebook = nbformat.read(path, as_version=4)
     nbformat.validator.normalize(notebook)
     notebook.nbformat_minor = max(notebook.nbformat_minor, 5)
+    notebook.metadata.language_info = nbformat.from_dict(IPythonKernel.language_info)
     return nbformat.writes(notebook) + "\n"
 
 

@@ -67,22 +67,23 @@ def page(learner_lab, tmp_path_factory):
         context.close()
 
 
-def test_the_printed_url_opens_the_first_notebook_not_the_launcher(page, learner_lab):
+def test_the_printed_url_opens_the_first_notebook_not_the_launcher(page, learner_lab, tmp_path):
     clone, url, log = learner_lab
     assert f"/lab/tree/{FIRST}" in url
     current = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
-    expect(current).to_contain_text("gradients.ipynb")
+    expect(current).to_contain_text("gradients.ipynb", timeout=90 * SECONDS)
     page.locator(f"{NOTEBOOK} .jp-Cell").first.wait_for()
     assert page.locator(".jp-Launcher:visible").count() == 0
     assert (clone / "my-notebooks" / FIRST).is_file()
     page.locator(".jp-StatusBar-TextItem:has-text('| Idle')").wait_for()
     page.wait_for_timeout(1500)  # a notebook that changes on load is marked dirty within moments
     expect(current).not_to_have_class(re.compile(r"jp-mod-dirty"))
+    page.screenshot(path=tmp_path / "first-notebook.png")
 
 
 def test_the_file_browser_shows_the_learners_notebooks_only(page):
     listing = page.locator(".jp-DirListing-item .jp-DirListing-itemName")
-    expect(listing.first).to_be_visible()
+    expect(listing.first).to_be_visible(timeout=30 * SECONDS)
     names = set(listing.all_text_contents())
     assert "01_gradients" in names and "06_backprop" in names
     assert not names & set(INSTRUCTOR_ONLY), names
