@@ -2,10 +2,21 @@
 
 The graded functions are checked by the notebook's own test cells; this file covers the rest of
 what the lesson claims: differentials as linear maps, the wrong rules it warns about, the
-Kronecker (vec) forms in both flattening orders, and the cost of forward and reverse accumulation.
+Kronecker (vec) forms in both flattening orders and the shuffle between them, the trace facts and
+the worked derivation, the cost of forward and reverse accumulation; and it runs the notebook's
+test cells, hidden parts included, many times on the reference solution (no false failures).
 """
+import ast
+import contextlib
+import io
+
+import nbformat
 import numpy as np
 import pytest
+import sympy as sp
+
+from autograder.layout import source_notebook
+from course.derivation import check_derivation
 
 from course import (
     assert_gradient,
@@ -14,6 +25,7 @@ from course import (
     diagnose,
     directional_derivative,
     numerical_gradient,
+    numerical_jacobian,
     relative_error,
 )
 
@@ -35,20 +47,27 @@ def test_frobenius_squared_has_gradient_2X_of_the_shape_of_X(rng):
     assert_gradient(lambda Y: np.sum(Y**2), 2 * X, X)
 
 
+def cube(Y):
+    return Y @ Y @ Y
+
+
+def d_cube(Y, dY):
+    return dY @ Y @ Y + Y @ dY @ Y + Y @ Y @ dY
+
+
 @pytest.mark.parametrize("eps", [1e-1, 1e-3, 1e-5])
 def test_perturbation_gap_is_proportional_to_eps_for_a_right_derivative(rng, eps):
     X, dX = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
-    change = (X + eps * dX) @ (X + eps * dX) - X @ X
-    prediction = eps * (dX @ X + X @ dX)
-    gap = relative_error(change, prediction)
-    exact_gap = relative_error(change, change - eps**2 * dX @ dX)  # the dropped term is exactly ε² dX²
-    assert gap == pytest.approx(exact_gap, rel=1e-3)
-    assert 0.05 * eps < gap < 20 * eps
+    change = cube(X + eps * dX) - cube(X)  # ΔF
+    prediction = d_cube(X, eps * dX)  # dF
+    exact_gap = relative_error(change, change - eps**2 * (dX @ dX @ X + dX @ X @ dX + X @ dX @ dX) - eps**3 * cube(dX))
+    assert relative_error(change, prediction) == pytest.approx(exact_gap, rel=1e-3)  # the dropped terms, exactly
+    assert 0.01 * eps < relative_error(change, prediction) < 100 * eps
 
 
 def test_perturbation_gap_stays_large_for_a_wrong_derivative(rng):
     X, dX = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
-    gaps = [relative_error((X + e * dX) @ (X + e * dX) - X @ X, 2 * X @ (e * dX)) for e in (1e-1, 1e-3, 1e-5)]
+    gaps = [relative_error(cube(X + e * dX) - cube(X), 3 * X @ X @ (e * dX)) for e in (1e-1, 1e-3, 1e-5)]
     assert min(gaps) > 0.1
     assert gaps[-1] == pytest.approx(gaps[-2], rel=1e-2)
 
@@ -113,13 +132,18 @@ def test_differential_of_the_square_and_the_cube(rng):
     assert close(dX @ X @ X + X @ dX @ X + X @ X @ dX, along(lambda Y: Y @ Y @ Y, X, dX))
 
 
-def test_2X_dX_is_wrong_unless_dX_commutes_with_X(rng):
+def test_3X2_dX_is_wrong_unless_dX_commutes_with_X(rng):
     X, dX = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
-    assert relative_error(2 * X @ dX, along(lambda Y: Y @ Y, X, dX)) > 0.1
+    assert relative_error(3 * X @ X @ dX, along(cube, X, dX)) > 0.1
     D1, D2 = np.diag(rng.standard_normal(4)), np.diag(rng.standard_normal(4))
     for Y, dY in [(X, X @ X - 3 * X + np.eye(4)), (X, np.eye(4)), (D1, D2)]:
-        assert close(2 * Y @ dY, Y @ dY + dY @ Y, 1e-12)
-        assert close(2 * Y @ dY, along(lambda Z: Z @ Z, Y, dY))
+        assert close(3 * Y @ Y @ dY, d_cube(Y, dY), 1e-12)
+        assert close(3 * Y @ Y @ dY, along(cube, Y, dY))
+
+
+def test_transposing_is_linear_so_its_change_is_exact(rng):
+    X, dX = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    assert np.allclose((X + dX).T - X.T, dX.T, rtol=0, atol=1e-14)  # no second-order term at all
 
 
 def test_gradient_of_quadratic_form_for_non_symmetric_A(rng):
@@ -167,7 +191,89 @@ def test_rayleigh_gradient_and_its_sanity_checks(rng):
         assert np.allclose(rayleigh_gradient(S, v), 0, atol=1e-12)
 
 
-# --- §6: Kronecker forms and the cost of accumulation ------------------------------------------------
+# --- Exercise 1 and notebook 6: one sample as a column, a batch as rows ------------------------------
+
+
+def test_batch_rows_use_the_transposed_weights_and_do_not_interact(rng):
+    N, n, m = 3, 4, 5
+    X, W1 = rng.standard_normal((N, n)), rng.standard_normal((n, m))
+    Z = np.tanh(X @ W1)
+    for i in range(N):
+        assert np.allclose(Z[i], np.tanh(W1.T @ X[i]))  # row i is the column layer with W = W₁ᵀ, b = 0
+        for k in range(N):
+            J = numerical_jacobian(lambda row: np.tanh(np.vstack([X[:k], row, X[k + 1:]]) @ W1)[i], X[k])
+            expected = (1 - np.tanh(W1.T @ X[i]) ** 2)[:, None] * W1.T if k == i else np.zeros((m, n))
+            assert np.allclose(J, expected, atol=1e-8)
+
+
+# --- §6: vec, Kronecker products, the perfect shuffle, and the cost of accumulation -------------------
+
+
+def vec(M):
+    return M.ravel(order="F")
+
+
+def perfect_shuffle(rows, cols):
+    """The permutation matrix P with M.ravel() = P @ vec(M), built as the notebook builds it."""
+    return np.eye(rows * cols)[np.arange(rows * cols).reshape(rows, cols, order="F").ravel()]
+
+
+def test_vec_stacks_columns_and_ravel_rows(rng):
+    M = rng.standard_normal((3, 4))
+    assert np.array_equal(vec(M), np.concatenate([M[:, j] for j in range(4)]))
+    assert np.array_equal(M.ravel(), np.concatenate([M[i] for i in range(3)]))
+    assert np.array_equal(vec(M).reshape(3, 4, order="F"), M)
+    assert np.array_equal(M.ravel(), vec(M.T))  # ravel(M) = vec(Mᵀ)
+    i, j = 2, 3
+    assert vec(M)[i + 3 * j] == M[i, j]
+
+
+def test_kronecker_blocks_mixed_products_and_identity_blocks(rng):
+    P, Q = rng.standard_normal((2, 3)), rng.standard_normal((4, 5))
+    K = np.kron(P, Q)
+    assert K.shape == (8, 15)
+    assert np.allclose(K[4:8, 10:15], P[1, 2] * Q)  # block (i, j) is P_ij Q
+    R, S = rng.standard_normal((3, 2)), rng.standard_normal((5, 3))
+    assert np.allclose(np.kron(P, Q) @ np.kron(R, S), np.kron(P @ R, Q @ S))
+    A = rng.standard_normal((2, 3))
+    block_diagonal = np.kron(np.eye(4), A)
+    for j in range(4):
+        assert np.allclose(block_diagonal[2 * j:2 * j + 2, 3 * j:3 * j + 3], A)
+    assert np.count_nonzero(block_diagonal) == 4 * np.count_nonzero(A)
+
+
+def test_jacobian_of_left_multiplication_in_vec_form(rng):
+    A, X = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
+    assert_jacobian(lambda v: vec(A @ v.reshape(3, 4, order="F")), np.kron(np.eye(4), A), vec(X))
+
+
+def test_jacobian_of_right_multiplication_has_blocks_b_kj_times_identity(rng):
+    X, B = rng.standard_normal((3, 4)), rng.standard_normal((4, 5))
+    J = numerical_jacobian(lambda v: vec(v.reshape(3, 4, order="F") @ B), vec(X))
+    assert close(J, np.kron(B.T, np.eye(3)))
+    assert close(J[3 * 2:3 * 3, 3 * 1:3 * 2], B[1, 2] * np.eye(3))  # block (j=2, k=1) is b_kj I
+
+
+def test_vec_and_ravel_of_a_sandwich_product(rng):
+    A, dX, B = rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal((4, 5))
+    assert np.allclose((A @ dX @ B).ravel(order="F"), np.kron(B.T, A) @ dX.ravel(order="F"))
+    assert np.allclose((A @ dX @ B).ravel(), np.kron(A, B.T) @ dX.ravel())
+    # the chain rule of the two stages, with the mixed-product rule
+    assert np.allclose(np.kron(np.eye(5), A) @ np.kron(B.T, np.eye(3)), np.kron(B.T, A))
+
+
+def test_row_and_column_major_jacobians_differ_by_a_shuffle_not_a_transpose(rng):
+    m, n, p, q = 2, 3, 4, 5
+    A, B, X = rng.standard_normal((m, n)), rng.standard_normal((p, q)), rng.standard_normal((n, p))
+    J_col, J_row = np.kron(B.T, A), np.kron(A, B.T)
+    assert np.allclose(X.ravel(), perfect_shuffle(n, p) @ vec(X))
+    assert np.allclose(J_row, perfect_shuffle(m, q) @ J_col @ perfect_shuffle(n, p).T)
+    assert J_col.T.shape != J_col.shape  # (np × mq): a transpose cannot be the row-major Jacobian
+    A2, B2 = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))  # square: shapes agree, values do not
+    assert not np.allclose(np.kron(B2.T, A2).T, np.kron(A2, B2.T))
+    assert diagnose(np.kron(A, B.T), J_col)  # the row-major matrix is a wrong answer for vec
+
+
 
 
 def test_vec_and_ravel_of_a_sandwich_product(rng):
@@ -183,7 +289,9 @@ def test_kronecker_matrix_of_the_square_in_both_orders(rng):
     assert_jacobian(lambda v: (v.reshape(n, n) @ v.reshape(n, n)).ravel(), row_major, X.ravel())
     F = lambda v: (v.reshape(n, n, order="F") @ v.reshape(n, n, order="F")).ravel(order="F")  # noqa: E731
     assert_jacobian(F, col_major, X.ravel(order="F"))
-    assert np.allclose(col_major.T, row_major)  # why the mixed-up convention is diagnosed as a transpose
+    assert np.allclose(col_major.T, row_major)  # a coincidence of X ↦ X², why its mix-up is diagnosed as a transpose
+    P = perfect_shuffle(n, n)
+    assert np.allclose(row_major, P @ col_major @ P.T)  # the general relation, a shuffle
     assert not check_jacobian(lambda v: (v.reshape(n, n) @ v.reshape(n, n)).ravel(), col_major, X.ravel())
 
 
@@ -220,3 +328,68 @@ def test_outer_jacobian_at_the_input_instead_of_the_inner_value(rng):
         B @ np.diag(np.exp(x)) @ A  # exp(x) has 3 entries where the middle factor needs 4
     M = rng.standard_normal((3, 3))
     assert not check_jacobian(lambda v: np.exp(M @ v), np.diag(np.exp(x)) @ M, x)
+
+
+# --- §7: the trace facts and the worked derivation ------------------------------------------------------
+
+
+def test_trace_facts(rng):
+    G, dX = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    assert np.isclose(np.sum(G * dX), np.trace(G.T @ dX))  # ⟨G, dX⟩ = tr(Gᵀ dX)
+    P, Q = rng.standard_normal((3, 5)), rng.standard_normal((5, 3))
+    assert np.isclose(np.trace(P @ Q), np.trace(Q @ P))
+    M = rng.standard_normal((4, 4))
+    assert np.isclose(np.trace(M.T), np.trace(M))
+    R = rng.standard_normal((3, 5))
+    assert np.isclose(np.sum(R**2), np.trace(R.T @ R))
+
+
+def test_worked_derivation_of_least_squares(rng):
+    A, b, x = rng.standard_normal((5, 3)), rng.standard_normal(5), rng.standard_normal(3)
+    r = A @ x - b
+    dx = rng.standard_normal(3)
+    df = (A @ dx) @ r + r @ A @ dx
+    assert np.isclose(df, directional_derivative(lambda v: np.sum((A @ v - b) ** 2), x, dx), rtol=1e-7)
+    assert np.isclose(df, 2 * r @ A @ dx)
+    assert_gradient(lambda v: np.sum((A @ v - b) ** 2), 2 * A.T @ r, x)
+    m, n = sp.symbols("m n")
+    As, bs = sp.MatrixSymbol("A", m, n), sp.MatrixSymbol("b", m, 1)
+    xs, dxs = sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("dx", n, 1)
+    rs = As * xs - bs
+    steps = [(As * dxs).T * rs + rs.T * As * dxs, 2 * rs.T * As * dxs]
+    assert check_derivation(rs.T * rs, steps, 2 * As.T * rs, wrt=xs, direction=dxs, seed=0).points(4) == 4
+    assert check_derivation(rs.T * rs, steps, 2 * rs.T * As, wrt=xs, direction=dxs, seed=0).points(4) == 2
+
+
+# --- the notebook's test cells, hidden parts included, on the reference solution -----------------------
+
+NOTEBOOK = nbformat.read(source_notebook("04_chain_product_rules"), as_version=4)
+
+
+def cell_source(grade_id):
+    return next(c.source for c in NOTEBOOK.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def run_cell(source, namespace):
+    """Run a cell's code in ``namespace``; return the value of its last expression (nbgrader's score)."""
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<cell>", "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
+
+
+@pytest.mark.parametrize("grade_id, runs", [
+    ("jacobian_tanh_affine", 200), ("chain_rule_partials", 200), ("d_product", 200), ("d_gram", 200),
+    ("grad_rayleigh", 200), ("jacobian_AXB", 200), ("derivation_frobenius_AXB", 20),
+])
+def test_hidden_tests_never_fail_the_reference_solution(grade_id, runs):
+    """The hidden tests draw fresh random inputs: the reference solution passes every run with full marks."""
+    namespace = {"np": np, "sp": sp}
+    exec(cell_source(grade_id), namespace)
+    test = cell_source(f"test_{grade_id}")
+    points = NOTEBOOK.cells[[c.metadata.get("nbgrader", {}).get("grade_id") for c in NOTEBOOK.cells].index(
+        f"test_{grade_id}")].metadata["nbgrader"]["points"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        for _ in range(runs):
+            score = run_cell(test, dict(namespace))
+            assert score is None or score == points
