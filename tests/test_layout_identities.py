@@ -1,9 +1,14 @@
-"""Every identity of the quick-reference table in 03_layouts, checked numerically in both layouts.
+"""03_layouts, checked: the audited table, what the lesson states, the article's words, the test cells.
 
-For each line the test computes the true derivative by finite differences, in numerator layout
-and in denominator layout (its transpose), on random non-square, non-symmetric inputs, and
-derives the label ("numerator", "denominator", "both" or "wrong") from where the formula holds.
-That label must be the one the notebook's reference solution of ``audit_quick_reference`` gives.
+- Every line of the quick-reference table: the true derivative by finite differences, in numerator
+  layout and in denominator layout (its transpose), on random non-square, non-symmetric inputs,
+  gives the label ("numerator", "denominator", "both" or "wrong") the reference solution gives.
+- Every formula the lesson states (conversions, the differential example, gradients for another
+  inner product and for a symmetric variable, The Matrix Cookbook's symmetric rule) holds or fails
+  as the notebook says.
+- Every passage quoted from the reference article is quoted verbatim.
+- The test cells: hidden tests never fail the reference solution on fresh draws, and the audit
+  gives a share of its points per line, naming every wrong line.
 """
 import ast
 import contextlib
@@ -15,7 +20,9 @@ import nbformat
 import numpy as np
 import pytest
 
+from autograder.grader import Grader
 from autograder.layout import source_notebook
+from autograder.solutions import fill_in, reference_solutions
 from course import directional_derivative, numerical_gradient, numerical_jacobian, relative_error
 
 NOTEBOOK = nbformat.read(source_notebook("03_layouts"), as_version=4)
@@ -331,3 +338,22 @@ def test_hidden_tests_never_fail_the_reference_solution(grade_id):
     with contextlib.redirect_stdout(io.StringIO()):
         for _ in range(200):
             run_cell(test, dict(namespace))
+
+
+def test_partial_credit_through_the_real_nbgrader(tmp_path):
+    """Graded as a class would be (nbgrader, then the independent check): 7 of 10 labels right earn
+    2.8 of the 4 points, and the feedback names the 3 wrong lines."""
+    grader = Grader(tmp_path / "course")
+    release = grader.workspace.release_notebook("03_layouts")
+    answer = {**reference_labels(), "det": "numerator", "elementwise": "denominator", "least_squares": "both"}
+    codes = {**reference_solutions(source_notebook("03_layouts")), "audit_quick_reference": f"return {answer!r}"}
+    folder = tmp_path / "handed-in"
+    folder.mkdir()
+    nbformat.write(fill_in(release, codes), folder / grader.workspace.notebook_name("03_layouts"))
+    outcome = grader.grade("seven_of_ten", "03_layouts", folder)
+    assert outcome.scores["test_audit_quick_reference"] == (2.8, 4.0)
+    assert outcome.overruled == []
+    message = outcome.messages["test_audit_quick_reference"]
+    assert "7 of the 10 labels are right (2.8 of 4 points); wrong: 'least_squares', 'elementwise', 'det'" in message
+    others = {cell: score for cell, score in outcome.scores.items() if cell != "test_audit_quick_reference"}
+    assert all(points == maximum for points, maximum in others.values()), others
