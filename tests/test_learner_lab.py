@@ -82,11 +82,13 @@ def test_the_printed_url_opens_the_first_notebook_not_the_launcher(page, learner
 
 
 def test_the_file_browser_shows_the_learners_notebooks_only(page):
+    page.locator(".jp-BreadCrumbs-home").first.click()  # the top of what this server shows
     listing = page.locator(".jp-DirListing-item .jp-DirListing-itemName")
-    expect(listing.first).to_be_visible(timeout=30 * SECONDS)
+    expect(listing.filter(has_text="06_backprop")).to_be_visible(timeout=30 * SECONDS)
     names = set(listing.all_text_contents())
     assert "01_gradients" in names and "06_backprop" in names
     assert not names & set(INSTRUCTOR_ONLY), names
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="gradients.ipynb").click()
 
 
 def test_instructor_tools_are_off_and_validate_stays(page):
