@@ -357,3 +357,17 @@ def test_partial_credit_through_the_real_nbgrader(tmp_path):
     assert "7 of the 10 labels are right (2.8 of 4 points); wrong: 'least_squares', 'elementwise', 'det'" in message
     others = {cell: score for cell, score in outcome.scores.items() if cell != "test_audit_quick_reference"}
     assert all(points == maximum for points, maximum in others.values()), others
+
+
+def test_worked_audits_of_the_lesson():
+    """Section 7's worked audits (claims not in the table): a bᵀ for (aᵀx)b is denominator layout,
+    2Ax is wrong, A for tr(AX) is numerator layout (whose gradient, section 2, is Aᵀ)."""
+    rng = np.random.default_rng(13)
+    a, b, x = rng.standard_normal(4), rng.standard_normal(3), rng.standard_normal(4)
+    assert label(vector_by_vector(np.outer(a, b), numerical_jacobian(lambda v: (a @ v) * b, x))) == "denominator"
+    A, x = rng.standard_normal((5, 5)), rng.standard_normal(5)
+    assert label(vector_by_vector(column(2 * A @ x), row_jacobian(lambda v: v @ A @ v, x))) == "wrong"
+    A, X = rng.standard_normal((4, 3)), rng.standard_normal((3, 4))
+    gradient = numerical_gradient(lambda Z: np.trace(A @ Z), X)
+    assert same(A.T, gradient)
+    assert label(matrix_variable(A, gradient)) == "numerator"
