@@ -25,3 +25,13 @@ c.OverwriteCells.add_missing_cells = True
 # Huge outputs are cut before they reach the gradebook and the feedback.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
+
+# Feedback pages show the learner's cells, the visible tests, each test's outcome and the points,
+# never hidden tests or solutions (nbgrader's issue #917); each test is named by its exercise, and
+# MathJax comes inside the page, so it typesets offline. autograded/ keeps everything.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.hide_tests.HideTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+c.GenerateFeedback.exporter_class = "autograder.feedback_export.FeedbackExporter"

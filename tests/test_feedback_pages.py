@@ -1,0 +1,151 @@
+"""Feedback pages never show hidden tests or solutions, name each exercise, and carry their own MathJax.
+
+Submissions are graded through the course's grading path (:class:`autograder.grader.Grader`, the
+one ``make grade`` and ``make grade-me`` use), and once more with nbgrader's own command line
+``nbgrader generate_feedback`` under the course's configuration.
+"""
+import nbformat
+import pytest
+
+from autograder.grader import Grader
+from autograder.hide_tests import QUOTABLE, HideTests, split_regions
+from autograder.layout import source_notebook
+from autograder.nbgrader_cli import nbgrader
+from autograder.solutions import fill_in, graded_cells, reference_solutions
+from autograder.variants import load
+from tests.feedback_text import visible_text
+
+# 01 fails with the course's short boxes; 05's derivation cells print reports, and its hidden tests print too
+ASSIGNMENTS = ["01_gradients", "05_trace_det_inverse"]
+HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def secret_lines(assignment):
+    """The lines a learner must never be shown: of hidden tests and solutions in the source notebook."""
+    nb = nbformat.read(source_notebook(assignment), as_version=4)
+    lines = set()
+    for cell in nb.cells:
+        _, removed = split_regions(cell.source, [HIDDEN, SOLUTION])
+        lines |= {code for code in map(str.strip, removed) if len(code) >= QUOTABLE and not code.startswith("#")}
+    return lines
+
+
+def submissions(release, assignment):
+    """``{student: notebook}``: the untouched release, a wrong variant of every function, and the
+    reference solution."""
+    wrong = {function: variants[-1].code for function, variants in load(assignment).items()
+             if variants and not variants[-1].correct}
+    return {
+        "blank": release,
+        "wrong": fill_in(release, wrong),
+        "solution": fill_in(release, reference_solutions(source_notebook(assignment))),
+    }
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded(request, tmp_path_factory):
+    """One assignment's submissions graded: ``(assignment, grader, {student: (submitted, outcome)})``."""
+    assignment = request.param
+    grader = Grader(tmp_path_factory.mktemp(assignment), verification=False)
+    release = grader.workspace.release_notebook(assignment)
+    handed_in = tmp_path_factory.mktemp(f"{assignment}-submitted")
+    results = {}
+    for student, notebook in submissions(release, assignment).items():
+        folder = handed_in / student
+        folder.mkdir()
+        nbformat.write(notebook, folder / grader.workspace.notebook_name(assignment))
+        outcome = grader.grade(student, assignment, folder)
+        assert outcome.graded, outcome.reason
+        results[student] = (notebook, outcome)
+    return assignment, grader, results
+
+
+def leaks(page, assignment, submitted):
+    """The secret lines that a line of the page contains, other than a line the learner was given or wrote."""
+    own = {line.strip() for cell in submitted.cells for line in cell.source.splitlines()}
+    shown = {line.strip() for line in visible_text(page).splitlines()} - own
+    return sorted(code for code in secret_lines(assignment) if any(code in line for line in shown))
+
+
+def test_pages_show_no_hidden_test_or_solution_line(graded):
+    assignment, _, results = graded
+    for student, (submitted, outcome) in results.items():
+        page = open(outcome.feedback, encoding="utf-8").read()
+        assert "BEGIN HIDDEN TESTS" not in page and "hidden tests ran here" in page
+        assert not leaks(page, assignment, submitted), (student, leaks(page, assignment, submitted))
+
+
+def test_pages_name_every_exercise_with_its_points(graded):
+    assignment, _, results = graded
+    for student, (_, outcome) in results.items():
+        text = visible_text(open(outcome.feedback, encoding="utf-8").read())
+        assert "Test cell" not in text
+        for cell, (score, maximum) in outcome.scores.items():
+            title = f"{cell.removeprefix('test_')} — test ({score:g} / {maximum:g} points)"
+            assert text.count(title) == 2, (student, title)  # in the contents and above the cell
+
+
+def test_failures_keep_their_sentence(graded):
+    _, _, results = graded
+    _, outcome = results["wrong"]
+    text = visible_text(open(outcome.feedback, encoding="utf-8").read())
+    flat = " ".join(text.replace("│", " ").split())
+    assert outcome.messages and all(" ".join(message.split())[:40] in flat for message in outcome.messages.values())
+    assert "Traceback" not in text
+
+
+def test_autograded_notebooks_keep_the_hidden_tests(graded):
+    assignment, _, results = graded
+    source = nbformat.read(source_notebook(assignment), as_version=4)
+    blocks = sum(cell.source.count(HIDDEN[0]) for cell in source.cells)
+    for _, outcome in results.values():
+        autograded = nbformat.read(outcome.autograded, as_version=4)
+        assert sum(cell.source.count(HIDDEN[0]) for cell in autograded.cells) == blocks > 0
+
+
+def test_pages_load_nothing_from_the_network(graded):
+    _, _, results = graded
+    page = open(results["wrong"][1].feedback, encoding="utf-8").read()
+    assert "DecompressionStream" in page
+    assert not any(host in page for host in ("cdnjs", "cdn.jsdelivr", "unpkg.com", "mathjax.org/"))
+
+
+def test_nbgrader_generate_feedback_strips_too(graded):
+    """nbgrader's own command (and so the formgrader's button) under the course's nbgrader_config.py."""
+    assignment, grader, results = graded
+    workspace = grader.workspace
+    page_path = workspace.feedback_path(assignment, "wrong")
+    page_path.unlink()
+    nbgrader("generate_feedback", assignment, "--student", "wrong", "--force", course_root=workspace.root)
+    page = page_path.read_text(encoding="utf-8")
+    assert "BEGIN HIDDEN TESTS" not in page and "hidden tests ran here" in page
+    assert not leaks(page, assignment, results["wrong"][0])
+    assert f"{next(iter(graded_cells(workspace.release_notebook(assignment)))).removeprefix('test_')} — test (" in page
+
+
+def test_outputs_never_quote_hidden_code():
+    """A traceback through a hidden line becomes its sentence; the course's short box stays; a learner's
+    function that prints its caller's code, in any cell, prints nothing of it."""
+    hidden = "expect_matches(grad, (X,), lambda X: 2 * X.T)"
+    test = nbformat.v4.new_code_cell(f"visible_check()\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS")
+    test.metadata.nbgrader = {"grade": True, "solution": False, "grade_id": "test_grad", "points": 2}
+    frames = nbformat.v4.new_output("error", ename="ValueError", evalue="shapes differ",
+                                    traceback=["Traceback (most recent call last)", f"----> 3 {hidden}", "ValueError: shapes differ"])
+    box = nbformat.v4.new_output("error", ename="AnswerError", evalue="grad: wrong",
+                                 traceback=["✗ Not right yet", "│ grad: wrong"])
+    printed = nbformat.v4.new_output("stream", name="stdout", text=f"caller:\n    {hidden}\nend\n")
+    test.outputs = [frames, box, printed]
+    answer = nbformat.v4.new_code_cell("def grad(X): ...", outputs=[printed.copy()])
+    answer.metadata.nbgrader = {"grade": False, "solution": True, "grade_id": "grad"}
+    nb, _ = HideTests().preprocess(nbformat.v4.new_notebook(cells=[answer, test]), {})
+    assert nb.cells[1].source.splitlines()[0] == "visible_check()" and hidden not in nb.cells[1].source
+    assert nb.cells[1].outputs[0].traceback == ["\x1b[0;31mValueError\x1b[0m: shapes differ"]
+    assert nb.cells[1].outputs[1].traceback == ["✗ Not right yet", "│ grad: wrong"]
+    assert [cell.outputs[-1].text for cell in nb.cells] == ["caller:\nend\n"] * 2
+
+
+def test_a_region_never_closed_is_cut_to_the_end():
+    kept, removed = split_regions("a = 1\n### BEGIN HIDDEN TESTS\nsecret()\n", [HIDDEN])
+    assert kept == ["a = 1"] and removed == ["### BEGIN HIDDEN TESTS", "secret()"]
+
