@@ -18,21 +18,26 @@ class CallTimeout(BaseException):
     """A graded call ran past its time limit (BaseException, so ``except Exception`` cannot swallow it)."""
 
 
-UNLOADED_MODULES = ("course.figures", "course.interactive", "course.derivation", "ipywidgets", "matplotlib", "IPython",
-                    "sympy")
+# The derivation checker stays unloaded even for derivation exercises: the lesson's own checks
+# (assignments such as `result = check_derivation(...)`) would cost seconds, and graded functions do not use it.
+UNLOADED_MODULES = ("course.figures", "course.interactive", "course.derivation", "ipywidgets", "matplotlib", "IPython")
+SYMBOLIC_MODULES = ("sympy",)  # loaded only when a derivation exercise is verified
 
 
-def _is_unloaded_import(node):
-    """An import of plotting, widget or symbolic modules: numeric graded functions do not need them, and they cost seconds."""
+def _is_unloaded_import(node, symbolic):
+    """An import of plotting, widget or (unless ``symbolic``) symbolic modules: numeric graded
+    functions do not need them, and they cost seconds."""
+    unloaded = UNLOADED_MODULES + (() if symbolic else SYMBOLIC_MODULES)
     names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [alias.name for alias in node.names]
-    return any(name == m or name.startswith(m + ".") for name in names for m in UNLOADED_MODULES)
+    return any(name == m or name.startswith(m + ".") for name in names for m in unloaded)
 
 
-def definitions_only(source, skipped=None):
+def definitions_only(source, skipped=None, symbolic=False):
     """The statements of a cell that define things (imports, functions, classes, assignments).
 
     Demonstrations, plots and widgets are left out: the graded functions need only definitions,
     and skipping the rest keeps verification cheap. Names of skipped imports go into ``skipped``.
+    ``symbolic`` keeps the sympy imports that derivation exercises need.
     """
     lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
     try:
@@ -43,7 +48,7 @@ def definitions_only(source, skipped=None):
             ast.AnnAssign)
     body = []
     for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and _is_unloaded_import(node):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and _is_unloaded_import(node, symbolic):
             if skipped is not None:
                 skipped.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, kept):
@@ -76,6 +81,20 @@ def plain(value, depth=0):
     raise TypeError(f"a {type(value).__name__}")
 
 
+def restore(value):
+    """Plain data (from :func:`plain`, through JSON) back as arrays, tuples, lists and dicts."""
+    import numpy as np
+
+    if isinstance(value, dict) and "array" in value:
+        return np.array(value["array"], dtype=value["dtype"]).reshape(value["shape"])
+    if isinstance(value, dict) and "sequence" in value:
+        items = [restore(v) for v in value["sequence"]]
+        return tuple(items) if value["kind"] == "tuple" else items
+    if isinstance(value, dict) and "mapping" in value:
+        return {k: restore(v) for k, v in value["mapping"].items()}
+    return value
+
+
 def run(request):
     import numpy as np
 
@@ -83,38 +102,81 @@ def run(request):
 
     namespace = {"__name__": "__main__"}
     skipped = set()
+    symbolic = any("derivation" in call for call in request["calls"])
+    guard_parts = _guard_parts(guard)
     for source in request["cells"]:
-        code = definitions_only(source, skipped)
+        code = definitions_only(source, skipped, symbolic)
         if code is not None:
             try:
                 exec(code, namespace)
             except Exception:
                 pass  # the in-kernel run reports the learner's own errors
-    answers = []
-    for call in request["calls"]:
-        answers.append(_call(namespace, call, np, guard, request["seconds_per_call"], skipped))
-    return answers
+    if _guard_parts(guard) != guard_parts:
+        return [{"error": "it rebinds the course's guard against estimates"} for _ in request["calls"]]
+    return [_call(namespace, call, np, guard, request["seconds_per_call"], skipped) for call in request["calls"]]
+
+
+def _guard_parts(guard):
+    """What refusing estimates relies on, to see that the learner's cells left it alone."""
+    import course.numerical
+
+    return (guard.check, guard.estimates_refused, guard._state, guard._notice, course.numerical.guard)
 
 
 def _call(namespace, call, np, guard, seconds, skipped):
+    """Call one graded function on its cases, with every estimating helper refused (the course's
+    through :func:`course.guard.check`, SciPy's noticed by the guard's profile hook): even where an
+    estimate is the exercise (a central difference), it must be the learner's own."""
     function = namespace.get(call["function"])
     if not callable(function):
         return {"error": f"{call['function']} is not defined"}
-    scope = {"np": np, "rng": np.random.default_rng(call["seed"])}
-    exec(call["cases"], scope)
+    if "derivation" in call:
+        cases, one_call = [()], lambda _case: _one_derivation(function, call["derivation"], np, seconds)
+    else:
+        scope = {"np": np, "rng": np.random.default_rng(call["seed"])}
+        exec(call["cases"], scope)
+        cases = scope["cases"]
+        one_call = lambda case: _one_call(function, case, np, seconds, skipped, repeat=call.get("repeat", False))  # noqa: E731
     results = []
-    refusing = guard.estimates_refused() if not call["estimate_allowed"] else contextlib.nullcontext([])
     signal.signal(signal.SIGALRM, _timeout)
     try:
-        with refusing as attempts:
-            for case in scope["cases"]:
-                result = _one_call(function, case, np, seconds, skipped, repeat=call.get("repeat", False))
+        with guard.estimates_refused() as attempts:
+            hook = sys.getprofile()
+            for case in cases:
+                result = one_call(case)
+                if sys.getprofile() is not hook:
+                    return {"error": "it changes the profiler (sys.setprofile), which the check of estimates uses"}
                 if "unverifiable" in result:
                     return result
                 results.append(result.get("value", result))
     except CallTimeout:
         return {"error": f"it ran past the time limit of {seconds} s"}
     return {"results": results, "estimates": sorted(set(attempts))}
+
+
+def _one_derivation(function, request, np, seconds):
+    """Call a derivation exercise and evaluate its steps and gradient at the grader's points.
+
+    Only numbers (and the text of each step) come back: the grader judges them with
+    :func:`course.derivation.judge.judge`, never seeing the learner's expressions.
+    """
+    from course.derivation.data import Layout, Point
+    from course.derivation.evaluate import tabulate_derivation
+    from course.derivation.problem import problem_from_layout
+
+    layout = Layout.from_plain(request["layout"])
+    points = [Point(k, "given", restore(values)) for k, values in enumerate(request["points"])]
+    signal.alarm(seconds)
+    try:
+        answer = function()
+        if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+            return {"error": f"it returned {type(answer).__name__} {answer!r:.60}, not (steps, gradient)"}
+        tabulated = tabulate_derivation(problem_from_layout(layout), *answer, points)
+        return {"value": plain(tabulated.to_plain())}
+    except Exception as error:
+        return {"error": f"{type(error).__name__}: {error}"[:300]}
+    finally:
+        signal.alarm(0)
 
 
 def _one_call(function, case, np, seconds, skipped, *, repeat):

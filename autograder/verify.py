@@ -5,8 +5,15 @@ nbgrader runs the hidden tests inside the learner's kernel, where a solution cel
 anything the tests use. Here the learner's code runs in a separate, fresh process (own network,
 process and mount namespaces, an unprivileged user, a private /tmp, limits on memory, CPU time,
 file size and processes); only JSON comes back, and the verdict is computed in this process,
-which never runs learner code. Answers that carry finite-difference error, or that call the
-course's estimating helpers, earn nothing where the exercise asks for the derivative itself.
+which never runs learner code. Answers that carry finite-difference error earn nothing where the
+exercise asks for the derivative itself; calls to an estimating helper (the course's or SciPy's)
+earn nothing anywhere, even where the exercise is a difference quotient (it must be the learner's).
+
+Derivation exercises (``verification/derivations.toml``) are checked the same way: this process
+draws random points (sizes and matrices), the contained process evaluates the learner's steps and
+gradient there and sends back numbers, and the verdict is :func:`course.derivation.judge.judge`
+on those numbers, with references from the instructor's NumPy formula of f. Learner expressions
+are never parsed or evaluated here.
 """
 import json
 import os
@@ -26,14 +33,16 @@ import numpy as np
 
 from autograder.layout import ROOT, source_notebook
 from autograder.processes import kill_tree
-from autograder.sandbox import definitions_only, plain
+from autograder.sandbox import definitions_only, plain, restore
 from autograder.solutions import grade_id
 from course.compare import relative_error
 from course.diagnosis import diagnose
 
 SPECS = Path(__file__).resolve().parent / "verification"
+DERIVATIONS = SPECS / "derivations.toml"
 EXACT = 1e-11  # exact formulas agree this closely on the well-conditioned hidden inputs; estimates do not
 SECONDS_PER_CALL = 10
+DERIVATION_TRIALS = 3  # random points (each with its symmetric and commuting variants) per derivation
 LIMITS = {
     resource.RLIMIT_AS: 3 * 1024**3,
     resource.RLIMIT_CPU: 120,
@@ -49,12 +58,18 @@ class Verdict:
     function: str
     passed: bool | None  # None: it could not be verified, so nbgrader's score stands
     reason: str | None = None
+    score: float = 0.0  # the share of the points it earns here when not passed (a derivation's partial credit)
 
 
 def specs(assignment):
     """``{function: spec}`` from ``autograder/verification/<assignment>.toml`` (empty if none)."""
     path = SPECS / f"{assignment}.toml"
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def derivation_specs(assignment):
+    """``{function: spec}`` of the derivation exercises of ``assignment`` in ``verification/derivations.toml``."""
+    return tomllib.loads(DERIVATIONS.read_text(encoding="utf-8")).get(assignment, {}) if DERIVATIONS.exists() else {}
 
 
 def private_tmp():
@@ -113,18 +128,6 @@ def run_contained(request, *, timeout):
         return {"failure": "the verification run ended without an answer (it crashed, or was killed)"}
 
 
-def restore(value):
-    """Plain data from the sandbox back as arrays, tuples, lists and dicts."""
-    if isinstance(value, dict) and "array" in value:
-        return np.array(value["array"], dtype=value["dtype"]).reshape(value["shape"])
-    if isinstance(value, dict) and "sequence" in value:
-        items = [restore(v) for v in value["sequence"]]
-        return tuple(items) if value["kind"] == "tuple" else items
-    if isinstance(value, dict) and "mapping" in value:
-        return {k: restore(v) for k, v in value["mapping"].items()}
-    return value
-
-
 @lru_cache(maxsize=None)
 def _reference_namespace(assignment):
     """The reference solution's definitions (the course's own code, never the learner's)."""
@@ -149,15 +152,27 @@ def reference_results(assignment, function, spec, seed):
     return [restore(plain(solve(*case))) for case in scope["cases"]]
 
 
-def judge(function, spec, answer, expected):
-    """Compare the learner's restored results with the reference ones; returns a :class:`Verdict`."""
+def _answer_problem(function, spec, answer):
+    """The :class:`Verdict` when the contained run gives nothing to compare (None when it does)."""
     if "unverifiable" in answer:
         return Verdict(function, None, answer["unverifiable"])
     if "error" in answer:
         return Verdict(function, False, answer["error"])
     if answer["estimates"]:
-        return Verdict(function, False, "it uses a finite-difference helper; the exercise asks for the derivative "
-                                        "itself, not an estimate of it")
+        helpers = " and ".join(answer["estimates"])
+        if spec.get("estimate_allowed"):
+            return Verdict(function, False, f"calling {helpers} earns nothing: writing your own difference "
+                                            "quotient is the exercise")
+        return Verdict(function, False, f"it calls {helpers}, a finite-difference helper; the exercise asks for the "
+                                        "derivative itself, not an estimate of it")
+    return None
+
+
+def judge(function, spec, answer, expected):
+    """Compare the learner's restored results with the reference ones; returns a :class:`Verdict`."""
+    problem = _answer_problem(function, spec, answer)
+    if problem:
+        return problem
     mode = spec.get("compare", "values")
     for got, want in zip((restore(r) for r in answer["results"]), expected):
         if isinstance(got, dict) and "error" in got and mode != "exact":
@@ -227,24 +242,76 @@ def _short(value):
     return text if len(text) < 80 else text[:77] + "..."
 
 
+# --- derivation exercises ----------------------------------------------------------------------
+
+
+def derivation_layout(spec):
+    """The :class:`~course.derivation.data.Layout` of a derivation spec (f is a scalar; ``inner_shape`` with ``inner``)."""
+    from course.derivation.data import Layout
+
+    matrices = {name: tuple(shape) for name, shape in spec["matrices"].items()}
+    inner = "inner" in spec
+    return Layout(matrices, (), spec["wrt"], spec["direction"], tuple(spec.get("inner_shape", ())) if inner else (),
+                  scalar=True, inner=inner)
+
+
+def derivation_points(spec, seed):
+    """The random points (with reference derivatives from the NumPy formula of f, or of G) a derivation is checked at."""
+    from course.derivation.points import draw
+
+    formula = compile(spec.get("inner", spec["function"]), "<derivation spec>", "eval")
+    value_of = lambda values: eval(formula, {"np": np}, dict(values))  # noqa: E731 - the instructor's formula
+    return draw(derivation_layout(spec), DERIVATION_TRIALS, np.random.default_rng(seed), value_of)
+
+
+def derivation_call(function, spec, points):
+    """The request for the contained process: the layout and the points' values, nothing else."""
+    return {"function": function, "derivation": {"layout": derivation_layout(spec).to_plain(),
+                                                 "points": [plain(p.values) for p in points]}}
+
+
+def judge_derivation(function, spec, answer, points):
+    """The :class:`Verdict` on a derivation from the numbers the contained process sent back."""
+    from course.derivation.data import Tabulated
+    from course.derivation.judge import judge as judge_numbers
+
+    problem = _answer_problem(function, spec, answer)
+    if problem:
+        return problem
+    result = restore(answer["results"][0])
+    if isinstance(result, dict) and "error" in result:
+        return Verdict(function, False, f"it raised {result['error']}")
+    tabulated = Tabulated.from_plain(result)
+    verdict = judge_numbers(derivation_layout(spec), points, tabulated, spec["text"])
+    if verdict.fraction == 1.0:
+        return Verdict(function, True)
+    reasons = "; ".join(verdict.messages) or "the derivation has no steps"
+    return Verdict(function, False, f"the derivation scores {verdict.fraction:.0%} here: {reasons}", verdict.fraction)
+
+
 def verify(assignment, notebook, *, seed=None):
     """Verdicts for every graded function of ``assignment`` that has verification inputs.
 
     ``notebook`` is the (repaired) submitted notebook; its test cells are not run.
     """
-    wanted = specs(assignment)
-    if not wanted:
+    wanted, derivations = specs(assignment), derivation_specs(assignment)
+    if not wanted and not derivations:
         return {}
     seed = secrets.randbits(63) if seed is None else seed
     cells = [c.source for c in notebook.cells if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("grade")]
-    calls = [{"function": f, "cases": s["cases"], "seed": seed, "estimate_allowed": s.get("estimate_allowed", False),
-              "repeat": s.get("repeat", False)} for f, s in wanted.items()]
+    calls = [{"function": f, "cases": s["cases"], "seed": seed, "repeat": s.get("repeat", False)}
+             for f, s in wanted.items()]
+    points = {f: derivation_points(s, seed) for f, s in derivations.items()}
+    calls += [derivation_call(f, s, points[f]) for f, s in derivations.items()]
     request = {"cells": cells, "calls": calls, "seconds_per_call": SECONDS_PER_CALL}
     answer = run_contained(request, timeout=SECONDS_PER_CALL * len(calls) + 60)
     if "failure" in answer:
-        return {f: Verdict(f, False, answer["failure"]) for f in wanted}
-    return {
-        call["function"]: judge(call["function"], wanted[call["function"]], reply,
-                                reference_results(assignment, call["function"], wanted[call["function"]], seed))
-        for call, reply in zip(calls, answer["answers"])
-    }
+        return {call["function"]: Verdict(call["function"], False, answer["failure"]) for call in calls}
+    verdicts = {}
+    for call, reply in zip(calls, answer["answers"]):
+        name = call["function"]
+        if name in derivations:
+            verdicts[name] = judge_derivation(name, derivations[name], reply, points[name])
+        else:
+            verdicts[name] = judge(name, wanted[name], reply, reference_results(assignment, name, wanted[name], seed))
+    return verdicts

@@ -1,7 +1,9 @@
 """The independent check: answers that game the in-kernel tests, and estimates handed in as
 derivatives, earn nothing; correct answers keep their points; learner code stays contained."""
+import json
 import os
 import subprocess
+import sys
 import time
 
 import nbformat
@@ -11,7 +13,17 @@ from autograder.grader import Grader
 from autograder.layout import ROOT, release_notebook, source_notebook
 from autograder.solutions import fill_in, reference_solutions, solution_cells
 from autograder.variants import available
-from autograder.verify import private_tmp, run_contained, verify
+from autograder.verify import (
+    derivation_call,
+    derivation_points,
+    derivation_specs,
+    judge,
+    judge_derivation,
+    private_tmp,
+    run_contained,
+    specs,
+    verify,
+)
 from tests.feedback_text import visible_text
 from tests.test_variants import submissions
 
@@ -109,7 +121,7 @@ def test_correct_variants_pass_and_wrong_ones_fail_the_independent_check(assignm
         verdicts = verify(assignment, fill_in(release, codes))
         for variant in variants:
             verdict = verdicts.get(variant.function)
-            if verdict is None:  # no verification inputs for it (the sympy derivations)
+            if verdict is None:  # no verification inputs for it
                 continue
             if variant.correct:
                 assert verdict.passed is not False, (variant.key, verdict.reason)
@@ -144,3 +156,95 @@ def test_contained_code_cannot_fork_write_or_reach_the_network(tmp_path):
         time.sleep(0.1)
     assert not leftovers, "a process the learner started outlived the verification run"
     assert time.monotonic() - hoard_start < 60
+
+
+# --- estimates refused everywhere, derivations judged from numbers --------------------------------
+
+OTHERS_DIFFERENCES = {
+    "course_helper": "def course_helper(f, x, h=1e-6):\n    import course\n    return course.numerical_gradient(f, x, h=h)",
+    "scipy_helper": ("from scipy.optimize import approx_fprime\n\ndef scipy_helper(f, x, h=1e-6):\n"
+                     "    return approx_fprime(x.ravel(), lambda z: f(z.reshape(x.shape)), h).reshape(x.shape)"),
+}
+
+
+def test_someone_elses_difference_quotient_earns_nothing_where_writing_one_is_the_exercise():
+    """``estimate_allowed`` only relaxes the tolerance: the course's and SciPy's estimators stay refused."""
+    pytest.importorskip("scipy")
+    spec = specs("01_gradients")["central_difference_gradient"]
+    assert spec["estimate_allowed"]
+    calls = [{"function": name, "cases": spec["cases"], "seed": 1} for name in OTHERS_DIFFERENCES]
+    answer = run_contained({"cells": ["import numpy as np", *OTHERS_DIFFERENCES.values()], "calls": calls,
+                            "seconds_per_call": 10}, timeout=120)
+    for call, reply in zip(calls, answer["answers"]):
+        verdict = judge(call["function"], spec, reply, [None] * 2)
+        assert verdict.passed is False, call["function"]
+        assert verdict.reason.startswith("calling ") and "earns nothing: writing your own difference quotient" in verdict.reason
+
+
+QUADRATIC = {
+    "right": ("steps = [dx.T * A * x + x.T * A * dx, x.T * (A.T + A) * dx]", "(A + A.T) * x", True, 1.0),
+    "right steps, gradient only for symmetric A": ("steps = [dx.T * A * x + x.T * A * dx, x.T * (A.T + A) * dx]",
+                                                   "2 * A * x", False, 0.5),
+    "no steps": ("steps = []", "(A + A.T) * x", False, 0.5),
+    "padded wrong step": ("steps = [2 * x.T * A * dx] * 20", "2 * A * x", False, 0.0),
+    "malformed step, then right": ("steps = ['dxᵀAx + xᵀA dx', x.T * (A.T + A) * dx]", "(A + A.T) * x", False, 0.5),
+}
+
+
+def _quadratic_cell(function, steps, gradient):
+    return (f"import sympy as sp\n\ndef {function}():\n    n = sp.Symbol('n')\n"
+            "    x, dx, A = sp.MatrixSymbol('x', n, 1), sp.MatrixSymbol('dx', n, 1), sp.MatrixSymbol('A', n, n)\n"
+            f"    {steps}\n    return steps, {gradient}\n")
+
+
+def test_derivations_are_evaluated_contained_and_judged_here_from_numbers_only():
+    """The contained process sends back text and numbers; the verdict, computed here, scores as the notebook does."""
+    spec = derivation_specs("01_gradients")["derivation_quadratic"]
+    points = derivation_points(spec, seed=7)
+    functions = {f"derivation_{number}": name for number, name in enumerate(QUADRATIC)}
+    request = {"cells": [_quadratic_cell(f, *QUADRATIC[name][:2]) for f, name in functions.items()],
+               "calls": [derivation_call(f, spec, points) for f in functions], "seconds_per_call": 10}
+    replies = run_contained(request, timeout=120)["answers"]
+    for (function, name), reply in zip(functions.items(), replies):
+        steps, gradient, passed, score = QUADRATIC[name]
+        assert _plain_json_only(reply), name
+        verdict = judge_derivation(function, spec, reply, points)
+        assert verdict.passed is passed, (name, verdict.reason)
+        if not passed:
+            assert verdict.score == pytest.approx(score), (name, verdict.reason)
+            assert verdict.reason.startswith(f"the derivation scores {score:.0%} here: "), verdict.reason
+
+
+def _plain_json_only(value):
+    """True when ``value`` is JSON data: dicts, lists, strings, numbers, booleans and None."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain_json_only(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain_json_only(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+DERIVATION_ASSIGNMENTS = ("01_gradients", "04_chain_product_rules", "05_trace_det_inverse")
+
+
+def test_every_derivation_spec_matches_its_notebook_and_the_grader_never_loads_sympy():
+    """Each derivation in derivations.toml is a graded function of its notebook and its reference
+    solution passes; judging the derivations never imports sympy in the grader's process."""
+    code = ("import json, sys, nbformat\n"
+            "from autograder.layout import release_notebook, source_notebook\n"
+            "from autograder.solutions import fill_in, reference_solutions\n"
+            "from autograder.verify import derivation_specs, verify\n"
+            "found = {}\n"
+            f"for a in {DERIVATION_ASSIGNMENTS!r}:\n"
+            "    nb = fill_in(nbformat.read(release_notebook(a), as_version=4), reference_solutions(source_notebook(a)))\n"
+            "    verdicts = verify(a, nb)\n"
+            "    found[a] = {f: [verdicts[f].passed, verdicts[f].reason] for f in derivation_specs(a)}\n"
+            "print(json.dumps({'verdicts': found, 'sympy': 'sympy' in sys.modules}))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    answer = json.loads(out.stdout or "{}") if out.returncode == 0 else pytest.fail(out.stderr[-2000:])
+    assert answer["sympy"] is False
+    for assignment in DERIVATION_ASSIGNMENTS:
+        wanted = derivation_specs(assignment)
+        assert wanted and set(wanted) <= set(reference_solutions(source_notebook(assignment))), assignment
+        for function, (passed, reason) in answer["verdicts"][assignment].items():
+            assert passed is True, (assignment, function, reason)

@@ -4,8 +4,7 @@ Used by :func:`check_derivation` in the notebook and, on the numbers sent back b
 process, by the independent check (:mod:`autograder.verify`), so both score alike.
 """
 from course.derivation.compare import Comparison, Verdict
-from course.derivation.problem import step_name
-from course.derivation.result import DerivationResult
+from course.derivation.result import DerivationResult, step_name
 
 __all__ = ["judge"]
 

@@ -12,8 +12,9 @@ import sympy as sp
 
 from course.derivation.data import Layout
 from course.derivation.errors import DerivationInputError
+from course.derivation.result import step_name
 
-__all__ = ["Problem", "learner_items", "problem_from_layout", "problem_from_sympy", "step_name", "symbols_for"]
+__all__ = ["Problem", "learner_items", "problem_from_layout", "problem_from_sympy", "symbols_for"]
 
 
 def symbols_for(names, rows, cols=None):
@@ -73,11 +74,6 @@ class Problem:
 
 def _argument_names(layout):
     return layout.dimensions + tuple(sorted(layout.constants)) + tuple(sorted(layout.matrices))
-
-
-def step_name(index, count):
-    """How a report names step ``index`` of ``count``."""
-    return f"step {index + 1} of {count} (index {index})"
 
 
 def shape_of(expr):

@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 from jinja2 import Environment
 
 from course.derivation import scoring
-from course.derivation.problem import step_name
 
-__all__ = ["DerivationResult"]
+__all__ = ["DerivationResult", "step_name"]
 
 _HTML = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
 <div style="border-left:4px solid {{ colour }};padding:4px 8px">
@@ -18,6 +17,11 @@ _HTML = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_
 {% endfor %}
 </ul>
 <small>{{ points }}<br>{{ footer }}</small></div>""")
+
+
+def step_name(index, count):
+    """How a report names step ``index`` of ``count``."""
+    return f"step {index + 1} of {count} (index {index})"
 
 
 @dataclass
