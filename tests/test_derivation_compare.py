@@ -3,17 +3,7 @@ import pytest
 import sympy as sp
 
 from course.derivation import check_derivation, symbols_for
-
-n, m = sp.symbols("n m")
-X, dX = symbols_for("X dX", n, n)
-Y, dY = symbols_for("Y dY", n, m)
-A = symbols_for("A", n)
-TR_X2 = sp.Trace(X * X)
-
-
-def tr_x2(steps, gradient=2 * X.T, **options):
-    return check_derivation(TR_X2, steps, gradient, wrt=X, direction=dX, **options)
-
+from tests.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, n
 
 WRONG_MIDDLE = {
     "transpose": (sp.Trace(2 * X.T * dX), "transpose"),
@@ -25,7 +15,7 @@ WRONG_MIDDLE = {
 @pytest.mark.parametrize("kind", WRONG_MIDDLE)
 def test_wrong_middle_step_is_named_by_index_and_kind(kind):
     wrong, words = WRONG_MIDDLE[kind]
-    result = tr_x2([sp.Trace(dX * X + X * dX), wrong, sp.Trace(2 * X * dX)])
+    result = check_tr_x2([sp.Trace(dX * X + X * dX), wrong, sp.Trace(2 * X * dX)])
     assert not result
     assert result.first_wrong == 1 and result.correct_steps == 1
     assert result.mistake == kind
@@ -38,13 +28,13 @@ def test_wrong_middle_step_is_named_by_index_and_kind(kind):
 
 
 def test_a_mistake_carried_forward_is_told_apart_from_a_wrong_read_off():
-    result = tr_x2([sp.Trace(dX * X + X * dX), sp.Trace(2 * X.T * dX)], 2 * X)
+    result = check_tr_x2([sp.Trace(dX * X + X * dX), sp.Trace(2 * X.T * dX)], 2 * X)
     assert result.step_ok == [True, False] and result.gradient_ok is False
     assert "does match your last step" in result.gradient_reason
 
 
 def test_wrong_first_step_is_compared_with_the_true_differential():
-    result = tr_x2([sp.Trace(X * dX), sp.Trace(X * dX)], X.T)
+    result = check_tr_x2([sp.Trace(X * dX), sp.Trace(X * dX)], X.T)
     assert result.first_wrong == 0 and result.mistake == "factor"
     assert result.messages[0].startswith("step 1 of 2 (index 0) is not the differential of f")
     assert "half the true differential" in result.messages[0]
@@ -57,14 +47,14 @@ def test_transposed_first_step_of_a_matrix_valued_function():
 
 
 def test_wrong_read_off_gradient_is_a_transpose():
-    result = tr_x2([sp.Trace(dX * X + X * dX), sp.Trace(2 * X * dX)], 2 * X)
+    result = check_tr_x2([sp.Trace(dX * X + X * dX), sp.Trace(2 * X * dX)], 2 * X)
     assert result.step_ok == [True, True] and result.gradient_ok is False and result.mistake == "transpose"
     assert "transpose" in result.gradient_reason and "Mᵀ" in result.gradient_reason
     assert "✗ gradient" in result.report()
 
 
 def test_right_gradient_that_does_not_follow_from_the_last_step():
-    result = tr_x2([sp.Trace(dX * X + X * dX), sp.Trace(-2 * X * dX)], 2 * X.T)
+    result = check_tr_x2([sp.Trace(dX * X + X * dX), sp.Trace(-2 * X * dX)], 2 * X.T)
     assert result.gradient_ok is False and "not your last step" in result.gradient_reason
 
 
@@ -89,12 +79,12 @@ def test_non_square_wrong_step_in_a_quadratic_form():
     ],
 )
 def test_steps_that_are_not_differentials(step, words):
-    result = tr_x2([step])
+    result = check_tr_x2([step])
     assert result.first_wrong == 0 and result.mistake == "nonlinear" and words in result.messages[0]
 
 
 def test_step_that_is_not_a_number_is_wrong_quietly(capsys, recwarn):
-    result = tr_x2([sp.Trace(2 * X * dX), sp.log(-sp.Trace(X * X.T)) * sp.Trace(dX)])
+    result = check_tr_x2([sp.Trace(2 * X * dX), sp.log(-sp.Trace(X * X.T)) * sp.Trace(dX)])
     assert result.first_wrong == 1 and result.mistake == "nonfinite"
     assert capsys.readouterr().err == "" and len(recwarn) == 0
 

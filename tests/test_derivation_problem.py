@@ -5,17 +5,7 @@ import pytest
 import sympy as sp
 
 from course.derivation import DerivationInputError, check_derivation, symbols_for
-
-n, m = sp.symbols("n m")
-X, dX = symbols_for("X dX", n, n)
-Y, dY = symbols_for("Y dY", n, m)
-A = symbols_for("A", n)
-TR_X2 = sp.Trace(X * X)
-
-
-def tr_x2(steps, gradient=2 * X.T, **options):
-    return check_derivation(TR_X2, steps, gradient, wrt=X, direction=dX, **options)
-
+from tests.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, m, n
 
 @pytest.mark.parametrize(
     ("steps", "gradient", "words"),
@@ -32,7 +22,7 @@ def tr_x2(steps, gradient=2 * X.T, **options):
     ],
 )
 def test_a_malformed_step_is_a_scored_cross_with_a_message_naming_it(steps, gradient, words):
-    result = tr_x2(steps, gradient)
+    result = check_tr_x2(steps, gradient)
     wrong = result.first_wrong
     assert wrong is not None and result.step_kinds[wrong] == "malformed"
     for word in words:
@@ -50,7 +40,7 @@ def test_a_malformed_step_is_a_scored_cross_with_a_message_naming_it(steps, grad
     ],
 )
 def test_a_malformed_or_missing_gradient_is_a_scored_cross(gradient, words):
-    result = tr_x2([sp.Trace(dX * X + X * dX), sp.Trace(2 * X * dX)], gradient)
+    result = check_tr_x2([sp.Trace(dX * X + X * dX), sp.Trace(2 * X * dX)], gradient)
     assert result.step_ok == [True, True] and result.gradient_ok is False
     assert result.points(2) == pytest.approx(1.0)
     for word in words:

@@ -6,17 +6,9 @@ import sympy as sp
 
 from course.derivation import check_derivation, symbols_for
 from course.derivation.scoring import fraction, step_credit
+from tests.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, m, n
 
-n, m = sp.symbols("n m")
-X, dX = symbols_for("X dX", n, n)
-Y, dY = symbols_for("Y dY", n, m)
-A = symbols_for("A", n)
-TR_X2 = sp.Trace(X * X)
 RIGHT_STEPS = [sp.Trace(dX * X + X * dX), sp.Trace(X * dX) + sp.Trace(X * dX), sp.Trace(2 * X * dX)]
-
-
-def tr_x2(steps, gradient=2 * X.T, **options):
-    return check_derivation(TR_X2, steps, gradient, wrt=X, direction=dX, **options)
 
 
 @pytest.mark.parametrize(
@@ -42,45 +34,45 @@ def test_half_steps_half_gradient():
 
 
 def test_right_derivation_earns_everything():
-    assert tr_x2(RIGHT_STEPS).points(2) == 2.0
+    assert check_tr_x2(RIGHT_STEPS).points(2) == 2.0
 
 
 def test_an_empty_derivation_earns_no_step_credit():
-    result = tr_x2([])
+    result = check_tr_x2([])
     assert not result and result.step_credit == 0.0
     assert result.points(2) == pytest.approx(1.0)  # the right gradient's half only
-    assert tr_x2([], X).points(2) == 0.0
+    assert check_tr_x2([], X).points(2) == 0.0
     assert "no steps given, no step credit" in result.report()
 
 
 def test_twenty_copies_of_a_wrong_step_score_nothing():
-    assert tr_x2([sp.Trace(4 * X * dX)] * 20, None).points(3) == 0.0
-    assert tr_x2([sp.Trace(4 * X * dX)] * 20, 4 * X.T).points(3) == 0.0
+    assert check_tr_x2([sp.Trace(4 * X * dX)] * 20, None).points(3) == 0.0
+    assert check_tr_x2([sp.Trace(4 * X * dX)] * 20, 4 * X.T).points(3) == 0.0
 
 
 def test_five_copies_of_a_wrong_first_step_with_a_wrong_gradient_score_nothing():
-    result = tr_x2([sp.Trace(X * dX)] * 5, X.T)
+    result = check_tr_x2([sp.Trace(X * dX)] * 5, X.T)
     assert result.points(3) == 0.0 and result.step_ok[0] is False
     assert "unchanged step earns nothing" in result.report()
 
 
 def test_copies_of_right_steps_add_nothing_before_a_wrong_one():
-    honest = tr_x2([RIGHT_STEPS[0], sp.Trace(4 * X * dX)])
-    padded = tr_x2([RIGHT_STEPS[0]] * 10 + [sp.Trace(4 * X * dX)])
-    cycled = tr_x2(RIGHT_STEPS[:2] * 5 + [sp.Trace(4 * X * dX)])
+    honest = check_tr_x2([RIGHT_STEPS[0], sp.Trace(4 * X * dX)])
+    padded = check_tr_x2([RIGHT_STEPS[0]] * 10 + [sp.Trace(4 * X * dX)])
+    cycled = check_tr_x2(RIGHT_STEPS[:2] * 5 + [sp.Trace(4 * X * dX)])
     # the gradient 2Xᵀ is right but does not follow from the wrong last step: only step credit counts
     assert honest.points(2) == padded.points(2) == pytest.approx(2 * (1 / 2) / 2)
     assert cycled.points(2) == pytest.approx(2 * (2 / 3) / 2)
 
 
 def test_a_wrong_first_step_earns_no_step_credit_however_many_steps_follow():
-    result = tr_x2([sp.Trace(X * dX), sp.Trace(dX * X), sp.Trace(X.T * dX.T), sp.Trace(dX.T * X.T)], X.T)
+    result = check_tr_x2([sp.Trace(X * dX), sp.Trace(dX * X), sp.Trace(X.T * dX.T), sp.Trace(dX.T * X.T)], X.T)
     assert result.step_ok == [False, True, True, True] and result.first_wrong == 0
     assert result.points(4) == 0.0
 
 
 def test_credit_stops_at_the_first_wrong_step():
-    result = tr_x2([RIGHT_STEPS[0], sp.Trace(2 * X.T * dX), sp.Trace(2 * X * dX)])
+    result = check_tr_x2([RIGHT_STEPS[0], sp.Trace(2 * X.T * dX), sp.Trace(2 * X * dX)])
     assert result.step_ok == [True, False, False] and result.gradient_ok is True
     assert result.points(4) == pytest.approx(4 * (1 / 3 / 2 + 1 / 2))
 
@@ -94,7 +86,7 @@ def test_a_transposed_gradient_of_a_non_square_variable_is_a_scored_cross():
 
 
 def test_a_malformed_step_is_a_scored_cross_and_the_rest_still_counts():
-    result = tr_x2([RIGHT_STEPS[0], "tr(2 X dX)"])
+    result = check_tr_x2([RIGHT_STEPS[0], "tr(2 X dX)"])
     assert result.step_ok == [True, False] and result.gradient_ok is True
     assert "string" in result.messages[0] and result.mistake == "malformed"
     assert result.points(2) == pytest.approx(2 * (1 / 2 / 2 + 1 / 2))
