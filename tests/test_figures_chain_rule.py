@@ -1,4 +1,5 @@
-"""The chain-rule explorer of 04_chain_product_rules: every control redraws it, and its product is the Jacobian."""
+"""The explorers of 04_chain_product_rules: every control redraws them; the chain-rule product is the Jacobian, and the
+shuffle explorer's panels are the Kronecker forms of X ↦ AXB, a shuffle (not a transpose) of each other."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,12 +9,15 @@ import pytest  # noqa: E402
 
 from course import numerical_jacobian  # noqa: E402
 from course.figures.chain_rule import (  # noqa: E402
+    FLATTENINGS,
     PANELS,
     ChainRuleExplorer,
+    ShuffleExplorer,
     inner_jacobian,
     inner_map,
     outer_jacobian,
     outer_map,
+    shuffle,
 )
 
 
@@ -80,3 +84,44 @@ def test_at_x1_zero_the_output_does_not_move_with_x2(explorer):
         shown = drawn(explorer)
         assert np.allclose(shown["outer"][:, 2], 0) and np.allclose(shown["product"][:, 1], 0, atol=1e-8)
         assert np.allclose(outer_map(inner_map(np.array([0.0, x2]), explorer.values()["a"])), [0.0, 1.0])
+
+
+# --- the shuffle explorer: X ↦ AXB flattened column-major and row-major --------------------------------
+
+
+def shown_flattenings(explorer):
+    """The Jacobian shown in each heatmap of the shuffle explorer, by panel name."""
+    shown = {axes.get_label(): np.asarray(axes.images[0].get_array()) for axes in explorer.figure.axes if axes.images}
+    assert set(shown) == set(FLATTENINGS)
+    return shown
+
+
+@pytest.mark.parametrize("name, value", [("m", 3), ("n", 1), ("p", 1), ("q", 3), ("seed", 5)])
+def test_each_shuffle_control_changes_the_drawn_data(name, value):
+    explorer = ShuffleExplorer()
+    before = shown_flattenings(explorer)
+    explorer.controls[name].value = value
+    after = shown_flattenings(explorer)
+    assert before["vec"].shape != after["vec"].shape or not np.allclose(before["vec"], after["vec"])
+
+
+@pytest.mark.parametrize("m, n, p, q", [(2, 2, 3, 2), (3, 2, 1, 2), (1, 3, 2, 3), (3, 3, 3, 3)])
+def test_shuffle_panels_are_the_kronecker_products_and_a_shuffle_of_each_other(m, n, p, q):
+    explorer = ShuffleExplorer(m=m, n=n, p=p, q=q, seed=3)
+    shown = shown_flattenings(explorer)
+    rng = np.random.default_rng(3)
+    A, B = rng.integers(-3, 4, size=(m, n)), rng.integers(-3, 4, size=(p, q))
+    assert np.allclose(shown["vec"], np.kron(B.T, A)) and np.allclose(shown["ravel"], np.kron(A, B.T))
+    assert np.allclose(shown["ravel"], shuffle(m, q) @ shown["vec"] @ shuffle(n, p).T)
+    assert np.allclose(shown["vec transposed"], shown["vec"].T)
+    assert sorted(shown["vec"].ravel()) == sorted(shown["ravel"].ravel())  # the same numbers, in other places
+    assert "shuffled (True)" in explorer.figure.get_suptitle()
+
+
+def test_flattenings_agree_when_every_shuffle_is_trivial():
+    """A matrix with one row or one column flattens the same way in both orders (the notebook's puzzle)."""
+    for m, n, p, q in [(1, 2, 1, 3), (3, 1, 2, 1), (1, 1, 3, 2)]:
+        shown = shown_flattenings(ShuffleExplorer(m=m, n=n, p=p, q=q, seed=1))
+        assert np.allclose(shown["vec"], shown["ravel"])
+    shown = shown_flattenings(ShuffleExplorer(m=2, n=2, p=2, q=2, seed=1))
+    assert not np.allclose(shown["vec"], shown["ravel"])

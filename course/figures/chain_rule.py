@@ -97,3 +97,62 @@ class ChainRuleExplorer(InteractiveFigure):
             f"x = ({x1:.2f}, {x2:.2f}), a = {a:.2f}: the product of the Jacobians matches finite differences "
             f"to {self.matrices['error'].max():.1e}", fontsize=11,
         )
+
+
+FLATTENINGS = ("vec", "ravel", "vec transposed")  # the axes' labels of the shuffle explorer, left to right
+
+
+def flattened_jacobians(A, B):
+    """Jacobians of X ↦ AXB with both sides flattened column-major (vec) and row-major (ravel).
+
+    Returns
+    -------
+    dict of ndarray
+        ``vec``: the Jacobian of vec(AXB) by vec(X); ``ravel``: of ravel(AXB) by ravel(X); ``vec transposed``:
+        the transpose of the first, which is not the second. All by finite differences of the map itself.
+    """
+    n, p = A.shape[1], B.shape[0]
+    X = np.zeros((n, p))  # the map is linear: its Jacobian is the same everywhere
+    by_vec = numerical_jacobian(lambda v: (A @ v.reshape(n, p, order="F") @ B).ravel(order="F"), X.ravel(order="F"))
+    by_ravel = numerical_jacobian(lambda v: (A @ v.reshape(n, p) @ B).ravel(), X.ravel())
+    return {"vec": by_vec, "ravel": by_ravel, "vec transposed": by_vec.T}
+
+
+def shuffle(rows, cols):
+    """The perfect shuffle: the permutation matrix P with ``M.ravel() = P @ M.ravel(order="F")`` for M (rows, cols)."""
+    return np.eye(rows * cols)[np.arange(rows * cols).reshape(rows, cols, order="F").ravel()]
+
+
+class ShuffleExplorer(InteractiveFigure):
+    """Sizes of A (m × n) and B (p × q) in X ↦ AXB; heatmaps of its Jacobian for each way of flattening.
+
+    A and B hold small integers, so every entry of a Jacobian is a product A_ik B_lj that can be
+    found again in the other panel: the same numbers, in shuffled places.
+    """
+
+    def __init__(self, m=2, n=2, p=3, q=2, seed=0):
+        sizes = {name: widgets.IntSlider(value=value, min=1, max=3, description=name)
+                 for name, value in {"m": m, "n": n, "p": p, "q": q}.items()}
+        controls = {**sizes, "seed": widgets.IntSlider(value=seed, min=0, max=20, description="new A, B")}
+        self.matrices = None
+        super().__init__(controls, figsize=(11, 4))
+
+    def draw(self, m, n, p, q, seed):
+        """Draw the vec Jacobian, the ravel Jacobian and the transpose of the first."""
+        rng = np.random.default_rng(seed)
+        A, B = rng.integers(-3, 4, size=(m, n)).astype(float), rng.integers(-3, 4, size=(p, q)).astype(float)
+        self.matrices = {name: np.round(J, 6) for name, J in flattened_jacobians(A, B).items()}
+        shuffled = np.allclose(self.matrices["ravel"], shuffle(m, q) @ self.matrices["vec"] @ shuffle(n, p).T)
+        transposed = self.matrices["ravel"].shape == self.matrices["vec transposed"].shape and np.allclose(
+            self.matrices["ravel"], self.matrices["vec transposed"])
+        limit = max(float(np.abs(self.matrices["vec"]).max()), 1.0)
+        self.figure.clear()
+        titles = {"vec": "vec (columns stacked)", "ravel": "ravel() (rows stacked)", "vec transposed": "transpose of vec's"}
+        for axes, name in zip(self.figure.subplots(1, 3), FLATTENINGS):
+            axes.set_label(name)
+            heatmap(axes, self.matrices[name], limit=limit, cmap="RdBu_r", fmt=".0f")
+            axes.set_title(f"{titles[name]}   {self.matrices[name].shape[0]}×{self.matrices[name].shape[1]}", fontsize=10)
+        self.figure.suptitle(
+            f"Jacobian of X ↦ AXB, A {m}×{n}, B {p}×{q}: ravel's is vec's with rows and columns shuffled "
+            f"({shuffled}); it is the transpose of vec's ({transposed})", fontsize=11,
+        )
