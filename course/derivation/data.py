@@ -41,12 +41,14 @@ class Layout:
         return tuple(name for name in sorted(self.matrices) if name not in (self.wrt, self.direction))
 
     def to_plain(self):
+        """As JSON-able data (for the contained process)."""
         return {"matrices": {k: list(v) for k, v in self.matrices.items()}, "constants": list(self.constants),
                 "wrt": self.wrt, "direction": self.direction, "shape": list(self.shape), "scalar": self.scalar,
                 "inner": self.inner, "fixed_sizes": dict(self.fixed_sizes)}
 
     @classmethod
     def from_plain(cls, data):
+        """The layout :meth:`to_plain` gave."""
         return cls({k: tuple(v) for k, v in data["matrices"].items()}, tuple(data["constants"]), data["wrt"],
                    data["direction"], tuple(data["shape"]), data["scalar"], data["inner"], data["fixed_sizes"])
 
@@ -83,11 +85,13 @@ class Item:
     coefficients: list | None = None
 
     def to_plain(self):
+        """As plain data: lists of arrays (which :func:`autograder.sandbox.plain` turns into JSON)."""
         return {"scalar": self.scalar, "direction": self.direction, "values": self.values, "offsets": self.offsets,
                 "coefficients": self.coefficients}
 
     @classmethod
     def from_plain(cls, data):
+        """The item :meth:`to_plain` gave (arrays or nested lists of numbers)."""
         arrays = lambda items: None if items is None else [np.asarray(a, dtype=float) for a in items]  # noqa: E731
         return cls(bool(data["scalar"]), bool(data["direction"]), arrays(data["values"]), arrays(data["offsets"]),
                    arrays(data["coefficients"]))
@@ -112,11 +116,13 @@ class Tabulated:
     gradient_asked: bool
 
     def to_plain(self):
+        """As plain data, items included."""
         return {**self.__dict__, "step_items": [None if i is None else i.to_plain() for i in self.step_items],
                 "gradient_item": None if self.gradient_item is None else self.gradient_item.to_plain()}
 
     @classmethod
     def from_plain(cls, data):
+        """The derivation :meth:`to_plain` gave."""
         item = lambda d: None if d is None else Item.from_plain(d)  # noqa: E731
         return cls(**{**data, "step_items": [item(d) for d in data["step_items"]],
                       "gradient_item": item(data["gradient_item"])})

@@ -30,8 +30,8 @@ def draw(layout, trials, rng, value_of):
         points.append(general)
         for kind, values in (("symmetric", _symmetrized(layout, general.values)),
                              ("commuting", _diagonal_values(layout, sizes, rng))):
-            variant = values and with_references(layout, Point(trial, kind, values), value_of)
-            if variant:
+            variant = None if values is None else with_references(layout, Point(trial, kind, values), value_of)
+            if variant is not None:
                 points.append(variant)
     return points
 
@@ -52,11 +52,11 @@ def with_references(layout, point, value_of):
     """``point`` with finite-difference ``f'(X)[dX]`` (``dG`` when inner) and gradient; None where not finite."""
     values, wrt = point.values, layout.wrt
 
-    def at(Z):
+    def at(Z):  # the differentiated quantity with X = Z
         value = np.asarray(value_of({**values, wrt: Z}), dtype=float)
         return value.reshape(()) if layout.scalar and not layout.inner else value
 
-    def scalar_at(Z):
+    def scalar_at(Z):  # f itself with X = Z
         return np.trace(at(Z)) if layout.inner else at(Z)
 
     with warnings.catch_warnings(), np.errstate(all="ignore"):

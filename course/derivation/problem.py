@@ -53,6 +53,7 @@ class Problem:
 
     @property
     def args(self):
+        """The symbols in the order compiled expressions take them."""
         return tuple(self.symbols[name] for name in _argument_names(self.layout))
 
     @property
@@ -62,10 +63,12 @@ class Problem:
 
     @property
     def wrt(self):
+        """The variable's symbol (X)."""
         return self.symbols[self.layout.wrt]
 
     @property
     def direction(self):
+        """The differential's symbol (dX)."""
         return self.symbols[self.layout.direction]
 
     def _dimension(self, d):
@@ -83,6 +86,7 @@ def shape_of(expr):
 
 
 def describe_shape(shape):
+    """``"a scalar"`` or ``"of shape (n, m)"``."""
     return "a scalar" if shape == () else f"of shape {tuple(shape)}"
 
 
@@ -97,19 +101,7 @@ def text(expr):
 def problem_from_sympy(function, wrt, direction, sizes=None, inner=None):
     """The :class:`Problem` of ``d function`` with respect to ``wrt``; DerivationInputError when unusable."""
     function = _instructor_expression(function, "the function")
-    if not isinstance(wrt, sp.MatrixSymbol):
-        raise DerivationInputError(f"wrt must be a sympy MatrixSymbol such as X, not {type(wrt).__name__}")
-    if not isinstance(direction, sp.MatrixSymbol):
-        raise DerivationInputError(f"direction must be a sympy MatrixSymbol such as dX, not {type(direction).__name__}")
-    if direction == wrt:
-        raise DerivationInputError(f"direction must be the differential, a new symbol such as d{wrt}, not {wrt} itself")
-    if direction.shape != wrt.shape:
-        raise DerivationInputError(f"direction {direction} is of shape {direction.shape} but {wrt} is of shape "
-                                   f"{wrt.shape}: a differential has the shape of its variable")
-    if wrt not in function.free_symbols:
-        raise DerivationInputError(f"the function {text(function)} does not contain {wrt}")
-    if direction in function.free_symbols:
-        raise DerivationInputError(f"the function must not contain the differential {direction}")
+    _check_variable(function, wrt, direction)
     if inner is not None:
         inner = _instructor_expression(inner, "inner")
         if not (isinstance(function, sp.Trace) and function.arg == inner):
@@ -134,6 +126,23 @@ def problem_from_sympy(function, wrt, direction, sizes=None, inner=None):
         fixed_sizes=_fixed_sizes(sizes, {s.name for s in dimension_symbols}),
     )
     return Problem(layout, symbols, function, inner)
+
+
+def _check_variable(function, wrt, direction):
+    """``wrt`` and ``direction`` must be matrix symbols of one shape, ``wrt`` in the function and ``direction`` not."""
+    if not isinstance(wrt, sp.MatrixSymbol):
+        raise DerivationInputError(f"wrt must be a sympy MatrixSymbol such as X, not {type(wrt).__name__}")
+    if not isinstance(direction, sp.MatrixSymbol):
+        raise DerivationInputError(f"direction must be a sympy MatrixSymbol such as dX, not {type(direction).__name__}")
+    if direction == wrt:
+        raise DerivationInputError(f"direction must be the differential, a new symbol such as d{wrt}, not {wrt} itself")
+    if direction.shape != wrt.shape:
+        raise DerivationInputError(f"direction {direction} is of shape {direction.shape} but {wrt} is of shape "
+                                   f"{wrt.shape}: a differential has the shape of its variable")
+    if wrt not in function.free_symbols:
+        raise DerivationInputError(f"the function {text(function)} does not contain {wrt}")
+    if direction in function.free_symbols:
+        raise DerivationInputError(f"the function must not contain the differential {direction}")
 
 
 def problem_from_layout(layout):
