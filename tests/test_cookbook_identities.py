@@ -236,3 +236,155 @@ def test_eigenvalue_of_a_repeated_eigenvalue_is_not_differentiable():
     forward = (np.linalg.eigvalsh(np.eye(3) + 1e-6 * dS)[-1] - 1) / 1e-6
     backward = (np.linalg.eigvalsh(np.eye(3) - 1e-6 * dS)[-1] - 1) / -1e-6
     assert not np.isclose(forward, backward, rtol=1e-3)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_102_trace_of_A_XT_B(seed):
+    rng = np.random.default_rng(seed)
+    A, X, B = random(rng, 2, 3), random(rng, 4, 3), random(rng, 4, 2)
+    assert_gradient(lambda X: np.trace(A @ X.T @ B), B @ A, X)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_det_is_affine_in_each_entry_with_the_cofactor_as_slope(seed):
+    rng = np.random.default_rng(seed)
+    X = random(rng, 4, 4)
+    C = cofactors(X)
+    for i, j in [(0, 0), (1, 3), (3, 2)]:
+        E = np.zeros((4, 4))
+        E[i, j] = 1.0
+        for t in (-2.0, 0.5, 3.0):  # exactly affine: no higher powers of t
+            assert np.isclose(np.linalg.det(X + t * E), np.linalg.det(X) + t * C[i, j])
+    assert not np.isclose(np.linalg.det(X) - X[1, 3] * C[1, 3], 0)  # the constant term: affine, not linear
+
+
+def test_2x2_partials_read_off_the_row_expansion():
+    a, b, c, d = 2.0, -3.0, 5.0, 7.0
+    X = np.array([[a, b], [c, d]])
+    assert_gradient(np.linalg.det, np.array([[d, -c], [-b, a]]), X)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_chain_rule_example_log_squared_frobenius_norm(seed):
+    X = random(np.random.default_rng(seed), 3, 2)
+    assert_gradient(lambda X: np.log(np.trace(X.T @ X)), 2 * X / np.sum(X**2), X)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_differential_of_the_square_root_solves_a_sylvester_equation(seed):
+    import scipy.linalg
+
+    rng = np.random.default_rng(seed)
+    X, dX = invertible(rng, 3), random(rng, 3, 3)
+    S = scipy.linalg.sqrtm(X)
+    assert np.isrealobj(S) and np.allclose(S @ S, X)
+    dS = scipy.linalg.solve_sylvester(S, S, dX)
+    assert np.allclose(dS @ S + S @ dS, dX)
+    change = directional_derivative(scipy.linalg.sqrtm, X, dX)
+    assert relative_error(change, dS) < 1e-6
+    assert relative_error(change, 0.5 * dX @ np.linalg.inv(S)) > 1e-2  # the scalar habit
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_kronecker_form_of_the_differential_of_the_inverse(seed):
+    rng = np.random.default_rng(seed)
+    X = invertible(rng, 3)
+    inverse = np.linalg.inv(X)
+
+    def vec_inverse(v, order):
+        return np.linalg.inv(v.reshape(3, 3, order=order)).ravel(order=order)
+
+    for order, jacobian in (("F", -np.kron(inverse.T, inverse)), ("C", -np.kron(inverse, inverse.T))):
+        result = check_jacobian(lambda v: vec_inverse(v, order), jacobian, X.ravel(order=order))
+        assert result, result.report()
+    assert not np.allclose(np.kron(inverse.T, inverse), np.kron(inverse, inverse.T))  # the order matters
+
+
+def mixed_second_difference(f, X, U, V, h=1e-4):
+    return (f(X + h * U + h * V) - f(X + h * U - h * V) - f(X - h * U + h * V) + f(X - h * U - h * V)) / (4 * h**2)
+
+
+def log_abs_det(X):
+    return np.linalg.slogdet(X)[1]
+
+
+def d2_logdet(X, U, V):
+    """The notebook's second derivative of log|det X|, −tr(X⁻¹ U X⁻¹ V)."""
+    inverse = np.linalg.inv(X)
+    return -np.trace(inverse @ U @ inverse @ V)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_second_derivative_of_trace_of_cube(seed):
+    rng = np.random.default_rng(seed)
+    X, U, V = random(rng, 3, 3), random(rng, 3, 3), random(rng, 3, 3)
+    exact = 3 * np.trace(X @ U @ V) + 3 * np.trace(X @ V @ U)
+    assert relative_error(mixed_second_difference(lambda X: np.trace(X @ X @ X), X, U, V), exact) < 1e-6
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_second_derivative_of_log_abs_det(seed):
+    rng = np.random.default_rng(seed)
+    X, U, V = invertible(rng, 4), random(rng, 4, 4), random(rng, 4, 4)
+    for Y in (X, X[[1, 0, 2, 3]]):  # either sign of the determinant
+        exact = d2_logdet(Y, U, V)
+        assert relative_error(mixed_second_difference(log_abs_det, Y, U, V), exact) < 1e-6
+        assert np.isclose(exact, d2_logdet(Y, V, U))  # symmetric in the two directions
+        wrong = np.trace(np.linalg.solve(Y, U)) * np.trace(np.linalg.solve(Y, V))
+        assert relative_error(wrong, exact) > 1e-2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_log_det_is_concave_on_positive_definite_matrices(seed):
+    rng = np.random.default_rng(seed)
+    Sigma = spd(rng, 4)
+    E = random(rng, 4, 4)
+    U = (E + E.T) / 2
+    L = np.linalg.cholesky(Sigma)
+    whitened = np.linalg.solve(L, np.linalg.solve(L, U).T)
+    assert np.isclose(d2_logdet(Sigma, U, U), -np.sum(whitened**2)) and d2_logdet(Sigma, U, U) < 0
+
+
+def test_verification_inputs_keep_the_second_derivative_far_from_zero():
+    """The independent check's cases for d2_logdet, (X, U, X Uᵀ X): the value is −‖U‖², so exact
+    formulas agree far inside the exactness threshold on every draw."""
+    from autograder.verify import EXACT
+
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        n = int(rng.integers(3, 6))
+        X, U = invertible(rng, n), random(rng, n, n)
+        for Y in (X, -X):
+            V = X @ U.T @ X
+            value = -np.trace(np.linalg.solve(Y, U) @ np.linalg.solve(Y, V))
+            assert np.isclose(value, -np.sum(U**2), rtol=1e-12)
+            assert relative_error(value, d2_logdet(Y, U, V)) < EXACT / 10
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_adjoint_gradients(seed):
+    rng = np.random.default_rng(seed)
+    A, b, c = invertible(rng, 4), random(rng, 4), random(rng, 4)
+    x = np.linalg.solve(A, b)
+    assert_gradient(lambda b: np.sum(np.linalg.solve(A, b) ** 2), np.linalg.solve(A.T, 2 * x), b)
+    adjoint = np.linalg.solve(A.T, c)
+    assert_gradient(lambda A: c @ np.linalg.solve(A, b), -np.outer(adjoint, x), A)
+    assert not check_gradient(lambda A: c @ np.linalg.solve(A, b), -np.outer(x, adjoint), A)  # transposed
+
+
+def test_hidden_checks_of_the_new_exercises_never_fail_the_reference():
+    """The reference answers of d2_logdet and grad_solve_adjoint against the hidden tests' formulas,
+    on 500 fresh draws of the hidden tests' inputs: never outside the grading tolerance."""
+    from course.diagnosis import CLOSE
+
+    rng = np.random.default_rng()
+    for _ in range(500):
+        size = int(rng.choice([4, 5, 8]))
+        X, U, V = invertible(rng, size), random(rng, size, size), random(rng, size, size)
+        for Y in (X, X[[1, 0, *range(2, size)]]):
+            answer = float(-np.trace(np.linalg.solve(Y, U) @ np.linalg.solve(Y, V)))
+            assert relative_error(answer, d2_logdet(Y, U, V)) < CLOSE / 100
+        b, c = random(rng, size), random(rng, size)
+        answer = -np.outer(np.linalg.solve(X.T, c), np.linalg.solve(X, b))
+        inverse = np.linalg.inv(X)
+        assert relative_error(answer, -inverse.T @ np.outer(c, b) @ inverse.T) < CLOSE / 100

@@ -1,7 +1,16 @@
-"""The inverse explorer: its data follow the controls, and the error slopes are 2 (right) and 1 (wrong)."""
+"""The inverse explorer: its data follow the controls, and the error slopes are 2 (right) and 1 (wrong).
+The adjoint timings: every computation timed at every size, a missing gradient left out with a note."""
 import numpy as np
 
-from course.figures.inverse import EPSILONS, InverseExplorer, perturbed_inverse_errors, random_problem
+from course.figures.inverse import (
+    EPSILONS,
+    AdjointTimings,
+    InverseExplorer,
+    adjoint_timings,
+    best_time,
+    perturbed_inverse_errors,
+    random_problem,
+)
 
 
 def _plotted(explorer):
@@ -52,3 +61,44 @@ def test_the_marker_follows_epsilon():
     errors_axes = explorer.figure.axes[0]
     marker = [line for line in errors_axes.get_lines() if np.allclose(line.get_xdata(), 1e-4)]
     assert marker, "no vertical line at the chosen epsilon"
+
+
+def _gradient_by_solves(A, b, c):
+    return -np.outer(np.linalg.solve(A.T, c), np.linalg.solve(A, b))
+
+
+def test_timings_cover_every_size_and_the_plot_has_a_line_for_each():
+    timings = AdjointTimings(_gradient_by_solves, sizes=(8, 16, 32))
+    assert timings.problem is None
+    for seconds in timings.timings.values():
+        assert seconds.shape == (3,) and np.all(seconds > 0)
+    labels = [line.get_label() for line in timings.figure.axes[0].get_lines()]
+    assert labels == ["one solve", "forming the inverse", "_gradient_by_solves", "slope 3 ($n^3$)"]
+    assert timings._repr_png_().startswith(b"\x89PNG")
+
+
+def test_a_gradient_not_implemented_yet_is_left_out_with_a_note():
+    def grad_solve_adjoint(A, b, c):
+        raise NotImplementedError
+
+    timings = AdjointTimings(grad_solve_adjoint, sizes=(8, 16))
+    assert timings.timings["your gradient"] is None and timings.problem == "not implemented yet"
+    assert "not implemented yet" in timings.figure.axes[0].get_title()
+    assert len(timings.figure.axes[0].get_lines()) == 3
+
+
+def test_best_time_is_the_shortest_of_the_runs():
+    calls = []
+    assert best_time(lambda: calls.append(1), repeats=4) >= 0 and len(calls) == 4
+
+
+def test_timings_call_the_gradient_with_a_solvable_problem():
+    seen = []
+
+    def recording(A, b, c):
+        seen.append((A.shape, b.shape, c.shape, np.linalg.cond(A)))
+        return _gradient_by_solves(A, b, c)
+
+    adjoint_timings(recording, sizes=(5, 9), repeats=1)
+    assert [shapes[:3] for shapes in seen] == [((5, 5), (5,), (5,)), ((9, 9), (9,), (9,))]
+    assert all(condition < 1e3 for *_, condition in seen)

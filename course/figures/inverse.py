@@ -1,12 +1,20 @@
-"""How well d(X⁻¹) = −X⁻¹ dX X⁻¹ predicts the true change of the inverse as the perturbation shrinks.
+"""Figures for the inverse in notebook 05 (both are shown after the exercise they illustrate).
 
-The left panel is a log-log plot of the error of two first-order predictions of
-``(X + εV)⁻¹ − X⁻¹`` against ε: the right one, ``−ε X⁻¹VX⁻¹``, whose error falls like ε², and
-the tempting wrong one, ``−ε X⁻¹X⁻¹V``, whose error falls only like ε. The right panel compares,
-entry by entry, the true change at the chosen ε with both predictions.
+:class:`InverseExplorer`: how well d(X⁻¹) = −X⁻¹ dX X⁻¹ predicts the true change of the inverse
+as the perturbation shrinks. The left panel is a log-log plot of the error of two first-order
+predictions of ``(X + εV)⁻¹ − X⁻¹`` against ε: the right one, ``−ε X⁻¹VX⁻¹``, whose error falls
+like ε², and the tempting wrong one, ``−ε X⁻¹X⁻¹V``, whose error falls only like ε. The right
+panel compares, entry by entry, the true change at the chosen ε with both predictions.
+
+:class:`AdjointTimings`: the learner's gradient through a linear solve, timed against forming the
+inverse and against one solve, for growing matrices.
 """
+import io
+import time
+
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.figure import Figure
 
 from course.interactive import InteractiveFigure
 
@@ -95,3 +103,79 @@ class InverseExplorer(InteractiveFigure):
         entries.set_ylabel("predicted change")
         entries.set_title(rf"entries at $\varepsilon$ = {epsilon:.2g} (on the line = exact)")
         entries.legend(fontsize=8, loc="upper left")
+
+
+TIMING_SIZES = (50, 100, 200, 400)
+
+
+def best_time(function, *args, repeats=3):
+    """The shortest wall-clock time, in seconds, of ``repeats`` calls of ``function(*args)``."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def adjoint_timings(gradient, sizes=TIMING_SIZES, *, repeats=3, seed=0):
+    """Seconds per size for one solve, for forming the inverse, and for ``gradient(A, b, c)``.
+
+    Returns
+    -------
+    timings : dict
+        ``{"one solve": array, "forming the inverse": array, "your gradient": array or None}``;
+        the gradient's entry is None when calling it fails (e.g. it is not implemented yet).
+    problem : str or None
+        Why the gradient was not timed.
+    """
+    rng = np.random.default_rng(seed)
+    problems = [(rng.standard_normal((n, n)) + np.sqrt(n) * np.eye(n), rng.standard_normal(n), rng.standard_normal(n))
+                for n in sizes]
+    timings = {
+        "one solve": np.array([best_time(np.linalg.solve, A, b, repeats=repeats) for A, b, _ in problems]),
+        "forming the inverse": np.array([best_time(np.linalg.inv, A, repeats=repeats) for A, _, _ in problems]),
+    }
+    try:
+        timings["your gradient"] = np.array([best_time(gradient, *problem, repeats=repeats) for problem in problems])
+        problem = None
+    except NotImplementedError:
+        timings["your gradient"], problem = None, "not implemented yet"
+    except Exception as error:  # a broken answer: its test cell says what is wrong
+        timings["your gradient"], problem = None, f"it raised {type(error).__name__}"
+    return timings, problem
+
+
+class AdjointTimings:
+    """A log-log plot of :func:`adjoint_timings`; a notebook shows it as a PNG picture."""
+
+    def __init__(self, gradient, sizes=TIMING_SIZES):
+        self.sizes = np.array(sizes)
+        self.timings, self.problem = adjoint_timings(gradient, sizes)
+        self.figure = Figure(figsize=(6, 4), layout="constrained")
+        self.draw(getattr(gradient, "__name__", "your gradient"))
+
+    def draw(self, name):
+        """One line per timed computation, with a guide line of slope 3 (cubic cost)."""
+        axes = self.figure.subplots()
+        styles = {"one solve": ("^--", "gray"), "forming the inverse": ("s-", "C3"), "your gradient": ("o-", "C0")}
+        for label, seconds in self.timings.items():
+            if seconds is not None:
+                marker, colour = styles[label]
+                axes.loglog(self.sizes, seconds, marker, color=colour, label=name if label == "your gradient" else label)
+        cubic = self.timings["forming the inverse"][-1] * (self.sizes / self.sizes[-1]) ** 3
+        axes.loglog(self.sizes, cubic, ":", color="black", alpha=0.5, label=r"slope 3 ($n^3$)")
+        axes.set_xlabel("matrix size $n$")
+        axes.set_ylabel("seconds (best of 3)")
+        note = f" ({name}: {self.problem})" if self.problem else ""
+        axes.set_title("gradient by solves vs forming the inverse" + note, fontsize=10)
+        axes.legend(fontsize=8)
+
+    def png(self):
+        """The figure as PNG bytes."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=90)
+        return buffer.getvalue()
+
+    def _repr_png_(self):
+        return self.png()
