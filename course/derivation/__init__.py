@@ -16,6 +16,7 @@ between the learner's side and the judging side.
 Example
 -------
 >>> import sympy as sp
+>>> from course.derivation import check_derivation, symbols_for
 >>> n = sp.Symbol("n")
 >>> X, dX = symbols_for("X dX", n, n)
 >>> result = check_derivation(sp.Trace(X * X), [sp.Trace(dX * X + X * dX), sp.Trace(2 * X * dX)], 2 * X.T,
