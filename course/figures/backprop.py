@@ -1,7 +1,8 @@
-"""Step through the backward pass of the two-layer network ``L = Σ (tanh(X W₁) W₂)²``.
+"""Step through the backward pass of the lesson's network ``L = ½‖V relu(W x + b) − t‖²``.
 
-Every array is drawn as a grid of coloured cells with its name and shape; a slider moves
-through the backward pass one identity at a time.
+Every array is drawn as a grid of coloured cells with its name and shape (vectors as columns); a
+slider moves through the backward pass one rule at a time. The network is the lesson's worked
+example, not the exercises' tanh network, so the figure shows the method without the answers.
 """
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from course.interactive import InteractiveFigure
 
 @dataclass(frozen=True)
 class Step:
-    """One backward step: the gradient it produces, the identity, and the arrays it reads."""
+    """One backward step: the gradient it produces, the rule, and the arrays it reads."""
 
     gradient: str
     identity: str
@@ -22,65 +23,70 @@ class Step:
     reads: tuple
 
 
-# Shape arithmetic uses N samples, d inputs, H hidden units and K outputs.
+# Shape arithmetic uses n inputs, m hidden units and k outputs; a bar marks a gradient of L.
 STEPS = (
-    Step("dŷ", "dŷ = 2ŷ   (derivative of Σ ŷ², elementwise)", "(N, K) → (N, K)", ("ŷ",)),
-    Step("dW₂", "dW₂ = h₁ᵀ dŷ   (Y = AB ⇒ dB = Aᵀ dY)", "(H, N)·(N, K) → (H, K)", ("h₁", "dŷ")),
-    Step("dh₁", "dh₁ = dŷ W₂ᵀ   (Y = AB ⇒ dA = dY Bᵀ)", "(N, K)·(K, H) → (N, H)", ("dŷ", "W₂")),
-    Step("dz₁", "dz₁ = dh₁ ⊙ (1 − tanh² z₁)   (elementwise map)", "(N, H) ⊙ (N, H) → (N, H)", ("dh₁", "z₁")),
-    Step("dW₁", "dW₁ = Xᵀ dz₁   (Y = AB ⇒ dB = Aᵀ dY)", "(d, N)·(N, H) → (d, H)", ("X", "dz₁")),
+    Step("ȳ", "ȳ = y − t   (the loss ½‖y − t‖²)", "(k,) → (k,)", ("y", "t")),
+    Step("V̄", "V̄ = ȳ hᵀ   (affine VJP, the matrix)", "(k, 1)·(1, m) → (k, m)", ("ȳ", "h")),
+    Step("h̄", "h̄ = Vᵀ ȳ   (affine VJP, the vector)", "(m, k)·(k, 1) → (m,)", ("V", "ȳ")),
+    Step("z̄", "z̄ = h̄ ⊙ 1[z > 0]   (elementwise VJP of the ReLU)", "(m,) ⊙ (m,) → (m,)", ("h̄", "z")),
+    Step("W̄", "W̄ = z̄ xᵀ   (affine VJP, the matrix)", "(m, 1)·(1, n) → (m, n)", ("z̄", "x")),
+    Step("b̄", "b̄ = z̄   (affine VJP, the bias)", "(m,) → (m,)", ("z̄",)),
 )
 
 
-def network_arrays(N, d, hidden, outputs, seed=0):
-    """Every array of the forward and backward pass on random data, by display name."""
+def network_arrays(inputs, hidden, outputs, seed=0):
+    """Every array of the forward and backward pass on random data, by display name (vectors as columns)."""
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((N, d))
-    W1 = rng.standard_normal((d, hidden)) / np.sqrt(d)
-    W2 = rng.standard_normal((hidden, outputs)) / np.sqrt(hidden)
-    z1 = X @ W1
-    h1 = np.tanh(z1)
-    yhat = h1 @ W2
-    arrays = {"X": X, "W₁": W1, "z₁": z1, "h₁": h1, "W₂": W2, "ŷ": yhat, "L": np.array([[np.sum(yhat**2)]])}
-    arrays["dŷ"] = 2 * yhat
-    arrays["dW₂"] = h1.T @ arrays["dŷ"]
-    arrays["dh₁"] = arrays["dŷ"] @ W2.T
-    arrays["dz₁"] = arrays["dh₁"] * (1 - np.tanh(z1) ** 2)
-    arrays["dW₁"] = X.T @ arrays["dz₁"]
+    x = rng.standard_normal(inputs)
+    W = rng.standard_normal((hidden, inputs))
+    b = rng.standard_normal(hidden)
+    V = rng.standard_normal((outputs, hidden))
+    t = rng.standard_normal(outputs)
+    z = W @ x + b
+    h = np.maximum(z, 0)
+    y = V @ h
+    gy = y - t
+    gh = V.T @ gy
+    gz = gh * (z > 0)
+    vectors = {"x": x, "b": b, "z": z, "h": h, "y": y, "t": t, "ȳ": gy, "h̄": gh, "z̄": gz, "b̄": gz}
+    arrays = {name: value[:, None] for name, value in vectors.items()}
+    arrays.update({"W": W, "V": V, "V̄": np.outer(gy, h), "W̄": np.outer(gz, x),
+                   "L": np.array([[0.5 * np.sum((y - t) ** 2)]])})
     return arrays
 
 
 # Left to right along the forward pass; each gradient is drawn under its variable.
-FORWARD = ("X", "W₁", "z₁", "h₁", "W₂", "ŷ", "L")
-GRADIENT_OF = {"dŷ": "ŷ", "dW₂": "W₂", "dh₁": "h₁", "dz₁": "z₁", "dW₁": "W₁"}
+FORWARD = ("x", "W", "b", "z", "h", "V", "y", "t", "L")
+GRADIENT_OF = {"ȳ": "y", "V̄": "V", "h̄": "h", "z̄": "z", "W̄": "W", "b̄": "b"}
+MATRICES = ("W", "V", "W̄", "V̄")  # drawn with both sizes; every other array is a vector, drawn as a column
 CURRENT, READ, DONE = "#cf222e", "#bf8700", "#8c959f"
 
 
 class BackpropStepper(InteractiveFigure):
     """Slider over the backward pass: the current gradient in red, the arrays it reads in amber.
 
-    Step 0 shows the forward pass; step k shows the k-th backward identity with its shapes.
-    The size sliders show which dimensions a gradient keeps (a weight gradient never has N).
+    Step 0 shows the forward pass; step k shows the k-th backward rule with its shapes. The seed
+    slider draws new data: where a unit is inactive (z ≤ 0), its entries of z̄, b̄ and its row of W̄ are zero.
     """
 
-    def __init__(self, N=6, d=3, hidden=4, outputs=2):
+    def __init__(self, inputs=3, hidden=4, outputs=2, seed=0):
         controls = {
             "step": widgets.IntSlider(value=0, min=0, max=len(STEPS), description="step"),
-            "N": widgets.IntSlider(value=N, min=1, max=8, description="N"),
-            "d": widgets.IntSlider(value=d, min=1, max=5, description="d"),
-            "hidden": widgets.IntSlider(value=hidden, min=1, max=6, description="H"),
-            "outputs": widgets.IntSlider(value=outputs, min=1, max=4, description="K"),
+            "inputs": widgets.IntSlider(value=inputs, min=1, max=5, description="n"),
+            "hidden": widgets.IntSlider(value=hidden, min=1, max=6, description="m"),
+            "outputs": widgets.IntSlider(value=outputs, min=1, max=4, description="k"),
+            "seed": widgets.IntSlider(value=seed, min=0, max=20, description="seed"),
         }
         for control in controls.values():
             control.layout = widgets.Layout(width="190px")
             control.style = {"description_width": "40px"}
         super().__init__(controls, figsize=(10, 5.5))
 
-    def draw(self, step, N, d, hidden, outputs):
-        """Draw the forward arrays on top, the gradients computed so far below, and the step's identity."""
+    def draw(self, step, inputs, hidden, outputs, seed):
+        """Draw the forward arrays on top, the gradients computed so far below, and the step's rule."""
         self.figure.clear()
         ax = self.figure.add_subplot()
-        arrays = network_arrays(N, d, hidden, outputs)
+        arrays = network_arrays(inputs, hidden, outputs, seed)
         current = STEPS[step - 1] if step else None
         reads = set(current.reads) if current else set()
         done = {s.gradient for s in STEPS[:step]}
@@ -88,7 +94,8 @@ class BackpropStepper(InteractiveFigure):
         for name in FORWARD:
             lefts[name] = x
             x += arrays[name].shape[1] + 1.5
-        gap = max(N, d, hidden) + 3.5
+        tallest = max(inputs, hidden, outputs)
+        gap = tallest + 3.5
         for name in FORWARD:
             _draw_array(ax, arrays[name], name, lefts[name], 0.0, READ if name in reads else None)
         for gradient, variable in GRADIENT_OF.items():
@@ -98,12 +105,13 @@ class BackpropStepper(InteractiveFigure):
         if current:
             title = f"step {step}: {current.identity}\nshapes: {current.shapes}"
         else:
-            title = "step 0: forward pass  z₁ = X W₁,  h₁ = tanh z₁,  ŷ = h₁ W₂,  L = Σ ŷ²\nmove the slider to run the backward pass"
+            title = ("step 0: forward pass  z = W x + b,  h = relu(z),  y = V h,  L = ½‖y − t‖²\n"
+                     "move the slider to run the backward pass")
         ax.set_title(title, loc="left", fontsize=11)
         for label, top in (("forward", 0.0), ("gradients ∂L/∂(·)", -gap)):
-            ax.text(-0.8, top - N / 2, label, rotation=90, ha="right", va="center", fontsize=10, color="0.3")
+            ax.text(-0.8, top - tallest / 2, label, rotation=90, ha="right", va="center", fontsize=10, color="0.3")
         ax.set_xlim(-2, x)
-        ax.set_ylim(-gap - max(N, d, hidden) - 1.5, 2.5)
+        ax.set_ylim(-gap - tallest - 1.5, 2.5)
         ax.set_aspect("equal")
         ax.axis("off")
 
@@ -115,7 +123,7 @@ def _draw_array(ax, array, name, left, top, edge):
     ax.imshow(array, cmap="coolwarm", vmin=-scale, vmax=scale, extent=(left, left + cols, top - rows, top))
     if edge is not None:
         ax.add_patch(_frame(left, top, rows, cols, edge))
-    shape = "scalar" if name == "L" else f"{rows}×{cols}"
+    shape = "scalar" if name == "L" else f"{rows}×{cols}" if name in MATRICES else f"({rows},)"
     ax.text(left + cols / 2, top - rows - 0.4, f"{name}\n{shape}", ha="center", va="top", fontsize=10,
             color=edge or "black", fontweight="bold" if edge in (CURRENT, READ) else "normal")
 
