@@ -32,9 +32,10 @@ def is_test_cell(cell):
     return cell.cell_type == "code" and bool(nbgrader.get("grade")) and not nbgrader.get("solution")
 
 
-def split_regions(source, regions):
+def split_regions(source, regions, placeholder=None):
     """``(kept lines, removed lines)`` of ``source`` with every ``(begin, end)`` region cut out,
-    delimiter lines included; a region that is never closed runs to the end of the cell."""
+    delimiter lines included, and ``placeholder`` (if given) standing where each region was; a
+    region that is never closed runs to the end of the cell."""
     kept, removed, closing = [], [], None
     for line in source.splitlines():
         if closing is None:
@@ -42,6 +43,8 @@ def split_regions(source, regions):
             if closing is None:
                 kept.append(line)
                 continue
+            if placeholder is not None:
+                kept.append(line[: len(line) - len(line.lstrip())] + placeholder)
         elif closing in line:
             closing = None
         removed.append(line)
@@ -59,15 +62,15 @@ class HideTests(Preprocessor):
     ).tag(config=True)
 
     placeholder = Unicode(
-        "# … hidden tests ran here on fresh inputs (not shown); their outcome is below",
+        "# … hidden tests ran here on fresh inputs (not shown); their outcome is below the cell",
         help="The line that stands where hidden tests were cut out.",
     ).tag(config=True)
 
     def preprocess(self, nb, resources):
         secret = set()
         for cell in filter(is_test_cell, nb.cells):
-            kept, removed = split_regions(cell.source, self.regions)
-            cell.source = "\n".join(kept + [self.placeholder] * bool(removed))
+            kept, removed = split_regions(cell.source, self.regions, self.placeholder)
+            cell.source = "\n".join(kept)
             secret |= {code for code in map(str.strip, removed) if len(code) >= QUOTABLE and not code.startswith("#")}
         # any cell's outputs: a learner's function can print its caller's code, or update a display
         # of its own cell from inside a test

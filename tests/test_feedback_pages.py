@@ -128,7 +128,7 @@ def test_outputs_never_quote_hidden_code():
     """A traceback through a hidden line becomes its sentence; the course's short box stays; a learner's
     function that prints its caller's code, in any cell, prints nothing of it."""
     hidden = "expect_matches(grad, (X,), lambda X: 2 * X.T)"
-    test = nbformat.v4.new_code_cell(f"visible_check()\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS")
+    test = nbformat.v4.new_code_cell(f"visible_check()\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS\nscore")
     test.metadata.nbgrader = {"grade": True, "solution": False, "grade_id": "test_grad", "points": 2}
     frames = nbformat.v4.new_output("error", ename="ValueError", evalue="shapes differ",
                                     traceback=["Traceback (most recent call last)", f"----> 3 {hidden}", "ValueError: shapes differ"])
@@ -139,7 +139,7 @@ def test_outputs_never_quote_hidden_code():
     answer = nbformat.v4.new_code_cell("def grad(X): ...", outputs=[printed.copy()])
     answer.metadata.nbgrader = {"grade": False, "solution": True, "grade_id": "grad"}
     nb, _ = HideTests().preprocess(nbformat.v4.new_notebook(cells=[answer, test]), {})
-    assert nb.cells[1].source.splitlines()[0] == "visible_check()" and hidden not in nb.cells[1].source
+    assert nb.cells[1].source == f"visible_check()\n{HideTests().placeholder}\nscore"
     assert nb.cells[1].outputs[0].traceback == ["\x1b[0;31mValueError\x1b[0m: shapes differ"]
     assert nb.cells[1].outputs[1].traceback == ["✗ Not right yet", "│ grad: wrong"]
     assert [cell.outputs[-1].text for cell in nb.cells] == ["caller:\nend\n"] * 2
