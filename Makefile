@@ -46,7 +46,7 @@ normalize: $(STAMP) ## store source notebooks without outputs and with stable ce
 	$(BIN)/python tools/normalize_notebooks.py source/*/*.ipynb
 
 grade-me: $(STAMP) ## self-grade the notebooks you worked on with the hidden tests (NB=path for any one)
-	$(BIN)/python -m autograder.grade_me $(NB)
+	@$(BIN)/python -m autograder.grade_me $(if $(NB),"$(NB)")
 
 grade: $(STAMP) ## grade submitted/<student>/<assignment>/ on every core (STUDENT=, ASSIGNMENT=, WORKERS=)
 	$(BIN)/python -m autograder.grade_class $(if $(STUDENT),--student $(STUDENT)) \

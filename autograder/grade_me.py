@@ -20,7 +20,7 @@ from autograder.layout import ROOT, assignments, release_notebook, source_notebo
 from autograder.learner_workspace import FOLDER, edited
 from autograder.solutions import grade_id
 
-WORK = ROOT / ".grade-me"
+WORK = Path(os.environ.get("GRADE_ME_DIR") or ROOT / ".grade-me")  # GRADE_ME_DIR: elsewhere, e.g. for a test
 
 
 def grade_ids(path):

@@ -13,7 +13,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from autograder.layout import ROOT, assignments, source_notebook
+from autograder.layout import ROOT, assignments, release_notebook, source_notebook
 from autograder.workshop import curriculum
 from tests.browser_support import free_port
 
@@ -137,6 +137,39 @@ def test_grade_me_grades_a_notebook(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert re.search(r"✗ grad_quadratic\s+0/\d.*symmetric", printed), printed
     assert (tmp_path / ".grade-me" / "feedback" / f"{assignment}.html").is_file()
+
+
+SELF_GRADING_LINES = (
+    r"",
+    r"\d\d_\w+  \(.+\)  [\d.]+ / [\d.]+ points",
+    r"  [✓✗] \w+ +[\d.]+/[\d.]+  .*",
+    r"  note: .+",
+    r"  feedback page: .+\.html",
+)
+
+
+def test_make_grade_me_recognises_any_copy_and_prints_only_the_table(tmp_path):
+    """`make grade-me NB=...` on a copy of a release notebook under another name, in another folder:
+    it is recognised by its exercises, and every line printed is a line of the result table."""
+    assignment = "02_jacobians"
+    copy = tmp_path / "anywhere" / "my attempt.ipynb"
+    copy.parent.mkdir()
+    copy.write_bytes(release_notebook(assignment).read_bytes())
+    env = {**os.environ, "GRADE_ME_DIR": str(tmp_path / "work")}
+    # -o: an install step of the venv (after a change to pyproject.toml) is not what this test reads
+    run = subprocess.run(["make", "-o", ".venv/.installed", "grade-me", f"NB={copy}"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = (run.stdout + run.stderr).splitlines()
+    strays = [line for line in lines if not any(re.fullmatch(shape, line) for shape in SELF_GRADING_LINES)]
+    assert not strays, f"lines that are not the result table: {strays}"
+    assert any(line.startswith(f"{assignment}  (") for line in lines)
+    assert (tmp_path / "work" / "feedback" / f"{assignment}.html").is_file()
+    unknown = tmp_path / "other.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), unknown)
+    run = subprocess.run(["make", "-o", ".venv/.installed", "grade-me", f"NB={unknown}"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert "not one of the course's notebooks" in run.stdout and "06_backprop" in run.stdout
 
 
 def test_curriculum_table_matches_the_notebooks():
