@@ -258,3 +258,19 @@ def test_forming_the_softmax_jacobian_fails_fast_with_a_sentence():
         with contextlib.redirect_stdout(io.StringIO()):
             exec(TESTS["jvp_softmax"], namespace)
     assert time.perf_counter() - start < 5
+
+
+def test_an_n_by_n_array_is_refused_even_where_the_system_would_allow_it():
+    """7 GB of address space, which Linux's overcommit heuristic grants here, is refused inside the test
+    (its address-space cap), so no system setting lets an O(n²) attempt fill the memory; the cap is lifted after."""
+    import resource
+
+    namespace = dict(NB)
+    exec("def vjp_softmax(z, u):\n    workspace = np.empty((30000, 30000)) if len(u) > 10 else None\n"
+         "    return jvp_softmax(z, u)", namespace)
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    with pytest.raises(AnswerError, match="ran out of memory"):
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(TESTS["vjp_softmax"], namespace)
+    assert resource.getrlimit(resource.RLIMIT_AS) == limits
+    np.empty((30000, 30000))  # granted again
