@@ -1,5 +1,6 @@
 """Write every graded student's feedback page again with nbgrader (after manual grading, say),
-each topped by the course's per-exercise summary.
+each topped by the course's per-exercise summary. Like every feedback page, it never shows hidden
+tests or solutions (:mod:`autograder.hide_tests`) and typesets its math offline.
 
 Usage: ``python -m autograder.feedback [--course DIR]``.
 """
