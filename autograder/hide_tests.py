@@ -12,6 +12,7 @@ outcome (the error's sentence, or what the cell printed) and the points. An erro
 shows as its one-line sentence: the frames of a traceback quote the code around the failing line,
 hidden lines included. The course's own short box for a wrong answer stays as it is.
 """
+import html
 import re
 
 from nbconvert.preprocessors import Preprocessor
@@ -103,6 +104,6 @@ def _without(text, secret):
 
 
 def _quotes(line, secret):
-    """True when ``line`` (of an output) contains one of the ``secret`` lines of code."""
-    plain = ANSI.sub("", line)
+    """True when ``line`` (of an output: text, ANSI-coloured or HTML) contains one of the ``secret`` lines of code."""
+    plain = html.unescape(ANSI.sub("", line))
     return any(code in plain for code in secret)

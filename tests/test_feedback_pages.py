@@ -4,6 +4,8 @@ Submissions are graded through the course's grading path (:class:`autograder.gra
 one ``make grade`` and ``make grade-me`` use), and once more with nbgrader's own command line
 ``nbgrader generate_feedback`` under the course's configuration.
 """
+import html
+
 import nbformat
 import pytest
 
@@ -121,28 +123,32 @@ def test_nbgrader_generate_feedback_strips_too(graded):
     page = page_path.read_text(encoding="utf-8")
     assert "BEGIN HIDDEN TESTS" not in page and "hidden tests ran here" in page
     assert not leaks(page, assignment, results["wrong"][0])
-    assert f"{next(iter(graded_cells(workspace.release_notebook(assignment)))).removeprefix('test_')} — test (" in page
+    first = next(iter(graded_cells(workspace.release_notebook(assignment))))
+    assert f"{first.removeprefix('test_')} — test (" in page
 
 
 def test_outputs_never_quote_hidden_code():
     """A traceback through a hidden line becomes its sentence; the course's short box stays; a learner's
-    function that prints its caller's code, in any cell, prints nothing of it."""
-    hidden = "expect_matches(grad, (X,), lambda X: 2 * X.T)"
-    test = nbformat.v4.new_code_cell(f"visible_check()\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS\nscore")
+    function that prints or displays its caller's code, in any cell, shows nothing of it."""
+    hidden, compared = "expect_matches(grad, (X,), lambda X: 2 * X.T)", "assert np.all(error < 1e-8)"
+    test = nbformat.v4.new_code_cell(
+        f"visible_check()\n### BEGIN HIDDEN TESTS\n{hidden}\n{compared}\n### END HIDDEN TESTS\nscore")
     test.metadata.nbgrader = {"grade": True, "solution": False, "grade_id": "test_grad", "points": 2}
-    frames = nbformat.v4.new_output("error", ename="ValueError", evalue="shapes differ",
-                                    traceback=["Traceback (most recent call last)", f"----> 3 {hidden}", "ValueError: shapes differ"])
+    frames = nbformat.v4.new_output("error", ename="ValueError", evalue="shapes differ", traceback=[
+        "Traceback (most recent call last)", f"----> 3 {hidden}", "ValueError: shapes differ"])
     box = nbformat.v4.new_output("error", ename="AnswerError", evalue="grad: wrong",
                                  traceback=["✗ Not right yet", "│ grad: wrong"])
     printed = nbformat.v4.new_output("stream", name="stdout", text=f"caller:\n    {hidden}\nend\n")
+    shown = nbformat.v4.new_output("display_data", data={"text/html": f"<pre>\n{html.escape(compared)}\n</pre>"})
     test.outputs = [frames, box, printed]
-    answer = nbformat.v4.new_code_cell("def grad(X): ...", outputs=[printed.copy()])
+    answer = nbformat.v4.new_code_cell("def grad(X): ...", outputs=[nbformat.from_dict(printed), shown])
     answer.metadata.nbgrader = {"grade": False, "solution": True, "grade_id": "grad"}
     nb, _ = HideTests().preprocess(nbformat.v4.new_notebook(cells=[answer, test]), {})
     assert nb.cells[1].source == f"visible_check()\n{HideTests().placeholder}\nscore"
     assert nb.cells[1].outputs[0].traceback == ["\x1b[0;31mValueError\x1b[0m: shapes differ"]
     assert nb.cells[1].outputs[1].traceback == ["✗ Not right yet", "│ grad: wrong"]
-    assert [cell.outputs[-1].text for cell in nb.cells] == ["caller:\nend\n"] * 2
+    assert nb.cells[1].outputs[2].text == nb.cells[0].outputs[0].text == "caller:\nend\n"
+    assert nb.cells[0].outputs[1].data["text/html"] == "<pre>\n</pre>"
 
 
 def test_a_region_never_closed_is_cut_to_the_end():
