@@ -209,7 +209,8 @@ def learner_items(problem, steps, gradient):
     allowed, before = {problem.step_shape}, _first_reference(problem)
     for index, step in enumerate(steps):
         name = step_name(index, count)
-        not_a_list = f"{name} is given alone: steps must be a list of sympy expressions, one per step" if alone else None
+        not_a_list = (f"{name} is a single {type(step).__name__}, not a list: give the steps as a list of sympy "
+                      "expressions, one per step") if alone else None
         message = not_a_list or _expression_problem(step, name) or _symbol_problem(step, known, name)
         message = message or _not_square(step, name) or _shape_problem(problem, step, name, allowed, before, index)
         messages.append(message)
