@@ -145,21 +145,28 @@ def test_a_symmetric_only_derivation_earns_nothing_on_fresh_draws():
 
 def test_the_finite_difference_checks_of_the_visible_tests_pass_the_reference_at_fresh_points():
     """The visible tests compare with finite differences at fixed points; at fresh points of the same
-    kinds (entries near 0, near ±1000, spreads of 1000) the reference passes those checks too."""
+    kinds the reference passes those checks too: the gradient with entries near 0, near ±1000 and
+    spread over 1000; the Hessian with entries near 0 and within a few units of ±1000, as in its test
+    (where one softmax entry dominates, the Hessian is tiny and a twice-differenced reference is not
+    precise enough; the hidden tests use the exact formula there)."""
     from course.grading import expect_derivative
 
     scope = namespace()
     quiet(cell_code("hessian_log_sum_exp")[0], scope)  # defines log_sum_exp and gradient_by_differences
-    points = [lambda: rng.standard_normal(rng.integers(2, 7)),
-              lambda: 1000 + 2 * rng.standard_normal(rng.integers(2, 6)),
-              lambda: -1000 + 2 * rng.standard_normal(rng.integers(2, 6)),
-              lambda: np.array([0.0, 1000.0, -300.0]) + rng.standard_normal(3)]
+    near = [lambda: rng.standard_normal(rng.integers(2, 7)),
+            lambda: 1000 + rng.uniform(-2, 2, rng.integers(2, 6)),
+            lambda: -1000 + rng.uniform(-2, 2, rng.integers(2, 6))]
+    far = [lambda: 1000 + 3 * rng.standard_normal(rng.integers(2, 6)),
+           lambda: -1000 + 3 * rng.standard_normal(rng.integers(2, 6)),
+           lambda: np.array([0.0, 1000.0, -300.0]) + rng.standard_normal(3)]
     with contextlib.redirect_stdout(io.StringIO()):
         for _ in range(DRAWS // 4):
-            for point in points:
+            for point in near + far:
                 x = point()
-                expect_derivative(scope["grad_log_sum_exp"], (x,), of=scope["log_sum_exp"])
-                expect_derivative(scope["hessian_log_sum_exp"], (x,), of=scope["gradient_by_differences"])
+                tol = 1e-5 if np.abs(x).max() < 100 else 1e-4  # as in the tests: the step grows with |x|
+                expect_derivative(scope["grad_log_sum_exp"], (x,), of=scope["log_sum_exp"], tol=tol)
+                if point in near:
+                    expect_derivative(scope["hessian_log_sum_exp"], (x,), of=scope["gradient_by_differences"], tol=tol)
 
 
 def test_forward_and_central_differences_are_told_apart_at_h_1e_2_on_every_draw():
