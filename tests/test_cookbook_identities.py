@@ -1,10 +1,20 @@
 """Every identity that notebook 05_trace_det_inverse states or cites from The Matrix Cookbook
 (version 2012-11-15; gradients arranged like X), checked numerically on random non-symmetric
-and, where the identity allows, non-square matrices."""
+and, where the identity allows, non-square matrices; and the hidden checks of its second-edition
+exercises, run on fresh draws and on answers that form an inverse."""
+import textwrap
+
+import nbformat
 import numpy as np
 import pytest
+import scipy.linalg
 
+from autograder.layout import source_notebook
+from autograder.solutions import reference_solutions
+from autograder.verify import EXACT
 from course import check_gradient, check_jacobian, directional_derivative, relative_error
+from course.diagnosis import CLOSE
+from course.grading import AnswerError
 
 SEEDS = range(4)
 
@@ -272,8 +282,6 @@ def test_chain_rule_example_log_squared_frobenius_norm(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_differential_of_the_square_root_solves_a_sylvester_equation(seed):
-    import scipy.linalg
-
     rng = np.random.default_rng(seed)
     X, dX = invertible(rng, 3), random(rng, 3, 3)
     S = scipy.linalg.sqrtm(X)
@@ -348,8 +356,6 @@ def test_log_det_is_concave_on_positive_definite_matrices(seed):
 def test_verification_inputs_keep_the_second_derivative_far_from_zero():
     """The independent check's cases for d2_logdet, (X, U, X Uᵀ X): the value is −‖U‖², so exact
     formulas agree far inside the exactness threshold on every draw."""
-    from autograder.verify import EXACT
-
     rng = np.random.default_rng(5)
     for _ in range(500):
         n = int(rng.integers(3, 6))
@@ -375,8 +381,6 @@ def test_adjoint_gradients(seed):
 def test_hidden_checks_of_the_new_exercises_never_fail_the_reference():
     """The reference answers of d2_logdet and grad_solve_adjoint against the hidden tests' formulas,
     on 500 fresh draws of the hidden tests' inputs: never outside the grading tolerance."""
-    from course.diagnosis import CLOSE
-
     rng = np.random.default_rng()
     for _ in range(500):
         size = int(rng.choice([4, 5, 8]))
@@ -388,3 +392,57 @@ def test_hidden_checks_of_the_new_exercises_never_fail_the_reference():
         answer = -np.outer(np.linalg.solve(X.T, c), np.linalg.solve(X, b))
         inverse = np.linalg.inv(X)
         assert relative_error(answer, -inverse.T @ np.outer(c, b) @ inverse.T) < CLOSE / 100
+
+
+# The hidden checks of the new exercises, run here as nbgrader runs them (test cell after answer
+# cell, one namespace): the reference never fails on fresh draws, and an answer that forms A⁻¹
+# loses Exercise 9's points, however it reaches the inverse. (The independent check in the
+# sandbox only sees numbers, so it cannot tell; the variant data hold only mistakes it sees.)
+NOTEBOOK = "05_trace_det_inverse"
+
+INVERSE_FORMING = {
+    "np.linalg.inv": "A_inv = np.linalg.inv(A)\nreturn -A_inv.T @ np.outer(c, b) @ A_inv.T",
+    "an imported inv": "from numpy.linalg import inv\nreturn -np.outer(inv(A).T @ c, inv(A) @ b)",
+    "np.linalg.pinv": "return -np.outer(np.linalg.pinv(A).T @ c, np.linalg.pinv(A) @ b)",
+    "scipy.linalg.inv": "A_inv = scipy.linalg.inv(A)\nreturn -np.outer(A_inv.T @ c, A_inv @ b)",
+    "solving for the identity": "A_inv = np.linalg.solve(A, np.eye(len(A)))\nreturn -np.outer(A_inv.T @ c, A_inv @ b)",
+}
+
+
+def _answered(function, arguments, body):
+    """A namespace like the notebook's after the learner's answer cell: ``def function(arguments): body``."""
+    namespace = {"np": np, "scipy": scipy}
+    exec(f"def {function}({arguments}):\n" + textwrap.indent(body, "    "), namespace)
+    return namespace
+
+
+def _run_test_cell(function, namespace):
+    """Run the source notebook's test cell of ``function`` (visible and hidden parts) in ``namespace``."""
+    cells = nbformat.read(source_notebook(NOTEBOOK), as_version=4).cells
+    test = next(c.source for c in cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"test_{function}")
+    exec(test, namespace)
+    return namespace
+
+
+def test_hidden_check_of_grad_solve_adjoint_passes_the_reference_on_fresh_draws(capsys):
+    body = reference_solutions(source_notebook(NOTEBOOK))["grad_solve_adjoint"]
+    for _ in range(100):
+        _run_test_cell("grad_solve_adjoint", _answered("grad_solve_adjoint", "A, b, c", body))
+    assert "✓ grad_solve_adjoint is right" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("way", list(INVERSE_FORMING))
+def test_an_answer_that_forms_the_inverse_fails_exercise_9(way):
+    namespace = _answered("grad_solve_adjoint", "A, b, c", INVERSE_FORMING[way])
+    with pytest.raises(AnswerError, match="it forms an inverse matrix"):
+        _run_test_cell("grad_solve_adjoint", namespace)
+    assert namespace["np"].linalg.inv is np.linalg.inv  # the test cell leaves NumPy as it was
+    A = invertible(np.random.default_rng(0), 3)
+    assert np.allclose(np.linalg.inv(A) @ A, np.eye(3))
+
+
+def test_hidden_check_of_d2_logdet_passes_the_reference_on_fresh_draws(capsys):
+    body = reference_solutions(source_notebook(NOTEBOOK))["d2_logdet"]
+    for _ in range(300):
+        _run_test_cell("d2_logdet", _answered("d2_logdet", "X, dX1, dX2", body))
+    assert "✓ d2_logdet is right" in capsys.readouterr().out
