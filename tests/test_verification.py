@@ -1,5 +1,6 @@
 """The independent check: answers that game the in-kernel tests, and estimates handed in as
-derivatives, earn nothing; correct answers keep their points; learner code stays contained."""
+derivatives, earn nothing; derivations are judged here from numbers alone; correct answers keep
+their points; learner code stays contained."""
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ from autograder.solutions import fill_in, reference_solutions, solution_cells
 from autograder.variants import available
 from autograder.verify import (
     derivation_call,
+    derivation_layout,
     derivation_points,
     derivation_specs,
     judge,
@@ -24,6 +26,9 @@ from autograder.verify import (
     specs,
     verify,
 )
+from course.derivation.evaluate import tabulate_derivation
+from course.derivation.judge import judge as judge_numbers
+from course.derivation.problem import problem_from_layout
 from tests.feedback_text import visible_text
 from tests.test_variants import submissions
 
@@ -252,3 +257,19 @@ def test_every_derivation_spec_matches_its_notebook_and_the_grader_never_loads_s
         assert wanted and set(wanted) <= set(reference_solutions(source_notebook(assignment))), assignment
         for function, (passed, reason) in answer["verdicts"][assignment].items():
             assert passed is True, (assignment, function, reason)
+
+
+def test_reference_derivations_never_fail_the_independent_check_by_bad_luck():
+    """The judging half of the independent check, run here on the reference steps at many fresh points."""
+    for assignment in DERIVATION_ASSIGNMENTS:
+        cells = solution_cells(nbformat.read(source_notebook(assignment), as_version=4))
+        for function, spec in derivation_specs(assignment).items():
+            namespace = {}
+            exec("import sympy as sp\n" + cells[function].source, namespace)
+            steps, gradient = namespace[function]()
+            layout = derivation_layout(spec)
+            problem = problem_from_layout(layout)
+            for _ in range(20):
+                points = derivation_points(spec, seed=None)
+                result = judge_numbers(layout, points, tabulate_derivation(problem, steps, gradient, points), spec["text"])
+                assert result.fraction == 1.0, (assignment, function, result.messages)
