@@ -146,14 +146,15 @@ class Comparison:
         if linearity:
             return linearity
         theirs = self._reference_coefficients(index) if item.scalar else None
-        if theirs is not None and all(np.all(np.isfinite(theirs[k])) for k in self.general):
+        by_coefficients = theirs is not None and all(np.all(np.isfinite(theirs[k])) for k in self.general)
+        if by_coefficients:  # a scalar step tr(M dX): compare the matrices M, so a transpose or a factor shows
             sentence = self._compare(item.coefficients, theirs, tol)
-            if kind_of(sentence) == "other" and self._commutes(item.values, expected, tol):
-                return self._order_sentence(reference)
-            return _scalar_reason(sentence, reference, d)
-        sentence = self._compare(item.values, expected, tol, stack=item.scalar)
+        else:
+            sentence = self._compare(item.values, expected, tol, stack=item.scalar)
         if kind_of(sentence) == "other" and self._commutes(item.values, expected, tol):
             return self._order_sentence(reference)
+        if by_coefficients:
+            return _scalar_reason(sentence, reference, d)
         if item.scalar and kind_of(sentence) == "other":
             sentence = "its value differs from the expected one"
         return _rephrase(sentence, "it", reference)
