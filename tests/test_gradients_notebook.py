@@ -196,6 +196,9 @@ def close(a, b, tol=1e-6):
 
 
 def test_the_worked_examples_of_the_differential_method():
+    f = lambda x: x[0] ** 2 * x[1] + np.sin(x[2])  # noqa: E731  (section 1, by partial derivatives)
+    x = rng.standard_normal(3)
+    assert close(numerical_gradient(f, x), [2 * x[0] * x[1], x[0] ** 2, np.cos(x[2])])
     for _ in range(20):
         m, n = rng.choice([2, 3, 5, 7], size=2, replace=False)
         a, x = rng.standard_normal(n), rng.standard_normal(n)
