@@ -69,5 +69,6 @@ bench: $(STAMP) ## time raw execution vs autograde per notebook, and class gradi
 	$(BIN)/python -m autograder.bench
 
 .PHONY: workshop
-workshop: $(STAMP) ## build build/workshop/: the learners' zip with START.md, and the presenter's slides (OUT=dir)
-	$(BIN)/python -m autograder.workshop $(if $(OUT),--out $(OUT))
+workshop: $(STAMP) ## build build/workshop/: the learners' zip with START.md, and offline slides (OUT=dir; WHEELS=1 adds wheels for an offline room)
+	$(BIN)/python -m autograder.workshop $(if $(OUT),--out $(OUT)) \
+		$(if $(WHEELS),--wheels $(filter-out 1,$(WHEELS))) $(if $(PY),--python $(PY))

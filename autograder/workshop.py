@@ -1,24 +1,34 @@
 """Build the kit for a workshop: the learners' archive and the presenter's slides.
 
-Usage: ``python -m autograder.workshop [--out DIR] [--no-slides]`` (default ``build/workshop``).
+Usage: ``python -m autograder.workshop [--out DIR] [--no-slides] [--wheels [PLATFORM ...]]``
+(default ``build/workshop``).
 
 ``DIR/matrix-calculus-workshop.zip`` unpacks into a folder a learner installs with pip or conda:
 the release notebooks (no solutions, no hidden tests), the ``course`` package, ``pyproject.toml``,
 ``environment.yml``, README.md and a one-page START.md with the schedule.
 ``DIR/slides/<assignment>.slides.html`` are for the presenter: each release notebook with the
-reference solutions filled in and executed (figures and checks visible), one slide per heading.
+reference solutions filled in and executed (figures and checks visible), one slide per heading;
+they open with no network (reveal.js beside them, MathJax inside each page, figures as pictures).
+With ``--wheels`` the archive also holds ``wheels/``: every dependency as wheels for Linux, macOS
+and Windows, so a room with no internet installs with ``pip install --no-index --find-links wheels -e .``.
 The hidden tests are not in either.
 """
 import argparse
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
+import tomllib
+import zipfile
 from pathlib import Path
 
 import nbformat
+from nbconvert import SlidesExporter
+from traitlets import List, Unicode, default
 
 from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.offline_math import mathjax_script
 from autograder.solutions import fill_in, graded_cells, reference_solutions
 
 NAME = "matrix-calculus-workshop"
@@ -26,6 +36,19 @@ SESSION_MINUTES = 180
 BREAK_MINUTES = 10
 KIT_FILES = ("pyproject.toml", "environment.yml", "README.md")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+TEMPLATES = Path(__file__).with_name("templates")
+# reveal.js for the slides comes from this PyPI wheel (its _static/revealjs is reveal.js 5), fetched by
+# pip when the kit is built: the slides then need no network.
+REVEAL_WHEEL = "sphinx-revealjs==3.2.1"
+REVEAL_IN_WHEEL = "sphinx_revealjs/_static/revealjs/"
+REVEAL_FILES = ("LICENSE", "dist/", "plugin/notes/")
+# pip's platform tags for the learners' machines; pure-Python wheels serve them all.
+PLATFORMS = {
+    "linux": ["manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x86_64"],
+    "macos": ["macosx_11_0_arm64", "macosx_10_9_x86_64", "macosx_10_13_x86_64", "macosx_11_0_universal2"],
+    "windows": ["win_amd64"],
+}
+BUILD_REQUIREMENTS = ("setuptools>=68", "wheel")  # what `pip install -e .` builds the course with
 
 
 def estimated_minutes(nb):
@@ -63,8 +86,15 @@ def sessions(rows, length=SESSION_MINUTES, pause=BREAK_MINUTES):
     return plan + [current] if current else plan
 
 
-def start_sheet(rows):
-    """START.md: install, start, and the schedule, on one page."""
+OFFLINE_INSTALL = """
+- **no internet in the room**: this kit carries every package in `wheels/`:
+  `python3 -m venv .venv && .venv/bin/python -m pip install --no-index --find-links wheels -e .`
+  (on Windows: `.venv\\Scripts\\python -m pip install --no-index --find-links wheels -e .`)
+"""
+
+
+def start_sheet(rows, *, offline=False):
+    """START.md: install, start, and the schedule, on one page (``offline``: with the wheelhouse's install line)."""
     schedule = []
     for number, session in enumerate(sessions(rows), 1):
         clock, lines = 0, []
@@ -87,7 +117,7 @@ Unpack this folder, open a terminal in it, then either
   `python3 -m venv .venv && .venv/bin/python -m pip install -e .`
   (on Windows: `py -m venv .venv` and `.venv\\Scripts\\python -m pip install -e .`)
 - **conda**: `conda env create -f environment.yml && conda activate matrix-calculus`
-
+{OFFLINE_INSTALL if offline else ""}
 Check it worked: `python -c "import course"` prints nothing, and `jupyter lab --version` prints a version.
 
 ## 2. Start
@@ -114,24 +144,83 @@ def presenter_notebook(assignment):
     return nb
 
 
-def build_slides(folder, names):
-    """Execute each presenter notebook and write it as reveal.js slides into ``folder``."""
-    from nbclient import NotebookClient
-    from nbconvert import SlidesExporter
+class OfflineSlides(SlidesExporter):
+    """nbconvert's reveal.js slides with the course's template (``templates/course_slides``):
+    reveal.js from ``reveal_url_prefix`` beside the page, MathJax inside it, no CDN."""
 
-    exporter = SlidesExporter(reveal_scroll=True)
+    template_name = Unicode().tag(affects_template=True)
+    extra_template_basedirs = List(Unicode()).tag(affects_environment=True)
+
+    @default("template_name")
+    def _course_template_name(self):
+        return "course_slides"
+
+    @default("extra_template_basedirs")
+    def _course_template_basedirs(self):
+        return [str(TEMPLATES)]
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield "mathjax_script", lambda _: mathjax_script()
+
+
+def pip_download(arguments, folder):
+    """``pip download`` into ``folder``; raises with pip's own words when it fails."""
+    done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "-d", str(folder), *arguments],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"pip download {' '.join(arguments)} failed:\n{done.stderr[-2000:]}")
+
+
+def copy_reveal(folder):
+    """reveal.js (its dist/, the notes plugin and licence) into ``folder``, from :data:`REVEAL_WHEEL`."""
+    with tempfile.TemporaryDirectory() as work:
+        pip_download(["--no-deps", "--only-binary=:all:", REVEAL_WHEEL], work)
+        (wheel,) = Path(work).glob("*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            for name in archive.namelist():
+                inside = name.removeprefix(REVEAL_IN_WHEEL)
+                if name.startswith(REVEAL_IN_WHEEL) and inside.startswith(REVEAL_FILES) and not name.endswith(".map"):
+                    target = folder / inside
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(archive.read(name))
+
+
+def build_slides(folder, names):
+    """Execute each presenter notebook and write it as offline reveal.js slides into ``folder``."""
+    from nbclient import NotebookClient
+
+    exporter = OfflineSlides(reveal_scroll=True, reveal_url_prefix="reveal.js", reveal_theme="white")  # its fonts are local
     folder.mkdir(parents=True, exist_ok=True)
+    copy_reveal(folder / "reveal.js")
     for assignment in names:
         nb = presenter_notebook(assignment)
-        with tempfile.TemporaryDirectory() as work:
-            NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True,
+        with tempfile.TemporaryDirectory() as work:  # no widget state: the figures show as their pictures
+            NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=False,
                            resources={"metadata": {"path": work}}).execute()
         body, _ = exporter.from_notebook_node(nb)
         (folder / f"{assignment}.slides.html").write_text(body, encoding="utf-8")
 
 
-def build(out, *, slides=True):
-    """Write the archive (and the slides) into ``out``; returns the archive's path."""
+def requirements():
+    """The course's runtime dependencies, as pyproject.toml lists them."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+
+
+def download_wheels(folder, platforms, python_version):
+    """Every dependency (and the build backend) as wheels for ``platforms`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for platform in platforms:
+        tags = [argument for tag in PLATFORMS[platform] for argument in ("--platform", tag)]
+        pip_download(["--only-binary=:all:", "--python-version", python_version, *tags, *requirements(),
+                      *BUILD_REQUIREMENTS], folder)
+
+
+def build(out, *, slides=True, wheels=(), python_version="3.11"):
+    """Write the archive (and the slides) into ``out``; returns the archive's path.
+
+    ``wheels`` names platforms (keys of :data:`PLATFORMS`) whose wheels go into the archive.
+    """
     out = Path(out)
     names = assignments()
     with tempfile.TemporaryDirectory() as work:
@@ -143,7 +232,9 @@ def build(out, *, slides=True):
         shutil.copytree(ROOT / "course", kit / "course", ignore=IGNORED)
         for name in KIT_FILES:
             shutil.copy(ROOT / name, kit / name)
-        (kit / "START.md").write_text(start_sheet(curriculum()), encoding="utf-8")
+        if wheels:
+            download_wheels(kit / "wheels", wheels, python_version)
+        (kit / "START.md").write_text(start_sheet(curriculum(), offline=bool(wheels)), encoding="utf-8")
         out.mkdir(parents=True, exist_ok=True)
         archive = shutil.make_archive(str(out / NAME), "zip", root_dir=work, base_dir=NAME)
         shutil.copy(kit / "START.md", out / "START.md")
@@ -156,12 +247,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "build" / "workshop"), help="where to write the kit")
     parser.add_argument("--no-slides", action="store_true", help="skip the presenter's slides (faster)")
+    parser.add_argument("--wheels", nargs="*", choices=sorted(PLATFORMS), metavar="PLATFORM",
+                        help=f"add a wheelhouse for an offline room (default: {', '.join(PLATFORMS)})")
+    parser.add_argument("--python", default="3.11", help="the learners' Python version, for the wheels")
     options = parser.parse_args(argv)
-    archive = build(options.out, slides=not options.no_slides)
-    print(f"wrote {archive}")
+    wheels = () if options.wheels is None else (options.wheels or list(PLATFORMS))
+    archive = build(options.out, slides=not options.no_slides, wheels=wheels, python_version=options.python)
+    print(f"wrote {archive} ({archive.stat().st_size / 2**20:.0f} MiB)")
     print(f"      {Path(options.out) / 'START.md'} (the one-page sheet inside it)")
     if not options.no_slides:
-        print(f"      {Path(options.out) / 'slides'}/*.slides.html (presenter: open in a browser)")
+        print(f"      {Path(options.out) / 'slides'}/*.slides.html (presenter: open in a browser, no network needed)")
     return 0
 
 
