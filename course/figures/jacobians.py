@@ -111,13 +111,15 @@ class PolarGridExplorer(InteractiveFigure):
             axes.set_ylim(limits[1])
             axes.set_aspect("equal", adjustable="box")
             axes.set_xlabel("x")
-        for arrow, colour, label in zip(self.arrows, ("tab:green", "tab:purple"), ("δ·(column 1: r)", "δ·(column 2: θ)")):
+        labels = ("δ·(column 1: r)", "δ·(column 2: θ)")
+        for arrow, colour, label in zip(self.arrows, ("tab:green", "tab:purple"), labels):
             right.annotate("", xy=centre + arrow, xytext=centre,
                            arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2})
             right.text(*(centre + 1.08 * arrow), label, color=colour, fontsize=9)
         left.set_ylabel("y")
         left.set_title("F(q) = (r cos θ, r sin θ) on the grid")
-        right.set_title("affine F(p) + J(p)(q − p) (orange), F (grey),\narrows: the columns of J(p) times δ", fontsize=10)
+        right.set_title("affine F(p) + J(p)(q − p) (orange), F (grey),\narrows: the columns of J(p) times δ",
+                        fontsize=10)
         self.figure.suptitle(
             f"p = (r, θ) = ({r:.2f}, {theta:.2f} rad), grid half-width δ = {half_width:.3f}: "
             f"largest gap {gap:.2e} = {gap / half_width**2:.2f}·δ²"
