@@ -147,11 +147,13 @@ class ShuffleExplorer(InteractiveFigure):
             self.matrices["ravel"], self.matrices["vec transposed"])
         limit = max(float(np.abs(self.matrices["vec"]).max()), 1.0)
         self.figure.clear()
-        titles = {"vec": "vec (columns stacked)", "ravel": "ravel() (rows stacked)", "vec transposed": "transpose of vec's"}
+        titles = {"vec": "vec (columns stacked)", "ravel": "ravel() (rows stacked)",
+                  "vec transposed": "transpose of vec's"}
         for axes, name in zip(self.figure.subplots(1, 3), FLATTENINGS):
             axes.set_label(name)
+            rows, cols = self.matrices[name].shape
             heatmap(axes, self.matrices[name], limit=limit, cmap="RdBu_r", fmt=".0f")
-            axes.set_title(f"{titles[name]}   {self.matrices[name].shape[0]}×{self.matrices[name].shape[1]}", fontsize=10)
+            axes.set_title(f"{titles[name]}   {rows}×{cols}", fontsize=10)
         self.figure.suptitle(
             f"Jacobian of X ↦ AXB, A {m}×{n}, B {p}×{q}: ravel's is vec's with rows and columns shuffled "
             f"({shuffled}); it is the transpose of vec's ({transposed})", fontsize=11,
