@@ -21,6 +21,7 @@ class Variant:
     code: str
     correct: bool
     diagnosis: str | None = None
+    points: float = 0.0  # what a wrong answer still earns where the test gives partial credit
 
     @property
     def key(self):
@@ -36,7 +37,8 @@ def load(assignment, directory=VARIANTS):
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return {
         function: [
-            Variant(assignment, function, entry["label"], entry["code"], kind == "correct", entry.get("diagnosis"))
+            Variant(assignment, function, entry["label"], entry["code"], kind == "correct", entry.get("diagnosis"),
+                    float(entry.get("points", 0.0)))
             for kind in ("correct", "wrong")
             for entry in kinds.get(kind, [])
         ]

@@ -74,6 +74,6 @@ def test_variant_is_graded_as_expected(graded, assignment, variant):
     if variant.correct:
         assert points == maximum, f"a correct answer ({variant.label}) lost points: {message}"
     else:
-        assert points == 0, f"a wrong answer ({variant.label}) earned {points}"
+        assert points == pytest.approx(variant.points), f"a wrong answer ({variant.label}) earned {points}"
         assert variant.diagnosis in message, f"the test said {message!r}, not {variant.diagnosis!r}"
         assert message in feedback, "the feedback page does not show the test's sentence"
