@@ -20,6 +20,8 @@ def test_environment_yml_matches_pyproject():
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     conda_side = {normalized(r.replace("=", "==", 1) if re.fullmatch(r"[\w-]+=[\d.]+", r) else r)
                   for r in conda if isinstance(r, str) and not r.startswith(("python", "pip"))}
+    pip_entries = next(entry["pip"] for entry in conda if isinstance(entry, dict))
+    conda_side |= {normalized(r) for r in pip_entries if not r.startswith("-")}  # packages conda-forge lacks
     assert conda_side == pip_side, {"only in environment.yml": conda_side - pip_side,
                                     "only in pyproject.toml": pip_side - conda_side}
 
