@@ -143,7 +143,8 @@ class Grader:
         return verify(assignment, notebook)
 
     def _overrule(self, outcome, verdicts):
-        """Take away the points of every function nbgrader passed but the independent check did not.
+        """Take away the points of every function nbgrader passed but the independent check did not
+        (down to the share the check itself grants, for partial-credit exercises).
 
         Only in that direction: the notebook's hidden tests check things the independent check
         does not (inputs changed in place, edge cases), so its failures stand.
@@ -151,11 +152,12 @@ class Grader:
         for function, verdict in verdicts.items():
             cell = f"test_{function}"
             score, maximum = outcome.scores.get(cell, (0.0, 0.0))
-            if verdict.passed is False and score > 0:
-                outcome.scores[cell] = (0.0, maximum)
+            earned = round(verdict.score * maximum, 6)  # a derivation keeps the partial credit it earns there
+            if verdict.passed is False and score > earned:
+                outcome.scores[cell] = (earned, maximum)
                 outcome.messages[cell] = f"{OVERRULED}: {verdict.reason}"
                 outcome.overruled.append(function)
-                set_auto_score(self.workspace.root, outcome.assignment, outcome.student, cell, 0.0)
+                set_auto_score(self.workspace.root, outcome.assignment, outcome.student, cell, earned)
 
     def _write_feedback(self, outcome):
         outcome.feedback = str(write_page(self.workspace, outcome))
