@@ -27,6 +27,7 @@ RUN_ELSEWHERE = {
         "tests.test_workshop:test_unpacked_kit_installs_offline_and_starts",
     'python -c "import course"': "tests.test_workshop:test_unpacked_kit_installs_offline_and_starts",
     "jupyter lab --version": "tests.test_workshop:test_unpacked_kit_installs_offline_and_starts",
+    "pip install --no-index --find-links wheels -e .": "tests.test_workshop:test_wheelhouse_installs_with_no_index",
     "jupyter lab release/01_gradients/gradients.ipynb": "tests.test_browser:test_notebook_runs_in_jupyterlab",
     "UPDATE_SCREENSHOTS=1 make test": "tests.test_browser:test_notebook_runs_in_jupyterlab",
     # Not run (no conda, no root package manager in the suite): environment.yml is kept in step
