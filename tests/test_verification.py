@@ -117,6 +117,22 @@ def test_estimates_instead_of_derivatives_earn_nothing(grade):
     assert outcome.scores["test_grad_linear"] == (1.0, 1.0)
 
 
+FOOLED_DERIVATION = (
+    "import course.derivation\n"
+    "class FullMarks:\n    def points(self, maximum):\n        return float(maximum)\n"
+    "course.derivation.check_derivation = lambda *args, **options: FullMarks()\n")
+
+
+def test_a_fooled_derivation_keeps_only_the_share_the_independent_check_grants(grade):
+    """Right steps, a gradient right only for symmetric A, and a checker rebound to give full marks:
+    the independent check grants half the points, so nbgrader's full marks come down to half."""
+    half_right = "steps = [dx.T * A * x + x.T * A * dx, x.T * (A.T + A) * dx]\ngradient = 2 * A * x"
+    outcome = grade("fooled derivation", notebook(top_level=FOOLED_DERIVATION, derivation_quadratic=half_right))
+    assert outcome.scores["test_derivation_quadratic"] == (1.0, 2.0)
+    assert "derivation_quadratic" in outcome.overruled
+    assert "the derivation scores 50% here" in outcome.messages["test_derivation_quadratic"]
+
+
 @pytest.mark.parametrize("assignment", available())
 def test_correct_variants_pass_and_wrong_ones_fail_the_independent_check(assignment):
     """No false alarm on any correct variant in the variant data, and no rubber stamp: every typical
