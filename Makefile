@@ -11,6 +11,9 @@ N ?= 40
 STUDENT ?=
 ASSIGNMENT ?=
 WORKERS ?=
+SCHEDULER ?=
+DB ?=
+DBENV = $(if $(DB),COURSE_DB_URL='$(DB)' )
 
 .DEFAULT_GOAL := help
 .PHONY: help lab update test release normalize grade-me grade feedback export demo-class report bench
@@ -33,11 +36,15 @@ lab: $(STAMP) ## start the course: JupyterLab on your own copy of the notebooks,
 update: $(STAMP) ## bring new or changed course notebooks into your folder (never touches one you edited)
 	$(BIN)/python -m autograder.learner_workspace update --folder $(NOTEBOOKS)
 
-test: $(STAMP) $(BIN)/chromium ## run the whole test suite (provides a Chromium for the browser tests first)
+test: $(STAMP) $(BIN)/chromium postgres ## run the whole test suite (provides a Chromium for the browser tests first)
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 $(BIN)/chromium: | $(STAMP)
 	bash tools/provide-browser $(VENV)
+
+.PHONY: postgres
+postgres: ## make sure PostgreSQL's server programs are installed (for the gradebook tests)
+	@bash tools/provide-postgres
 
 release: $(STAMP) ## regenerate release/ from source/ (A=assignment for one)
 	$(BIN)/python -m autograder.release $(A)
@@ -48,24 +55,25 @@ normalize: $(STAMP) ## store source notebooks without outputs and with stable ce
 grade-me: $(STAMP) ## self-grade the notebooks you worked on with the hidden tests (NB=path for any one)
 	@$(BIN)/python -m autograder.grade_me $(if $(NB),"$(NB)")
 
-grade: $(STAMP) ## grade submitted/<student>/<assignment>/ on every core (STUDENT=, ASSIGNMENT=, WORKERS=)
-	$(BIN)/python -m autograder.grade_class $(if $(STUDENT),--student $(STUDENT)) \
-		$(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(WORKERS),--workers $(WORKERS))
+grade: $(STAMP) ## grade submitted/<student>/<assignment>/ with Dask (STUDENT=, ASSIGNMENT=, WORKERS=, SCHEDULER=tcp://host:8786, DB=url)
+	$(DBENV)$(BIN)/python -m autograder.grade_class $(if $(STUDENT),--student $(STUDENT)) \
+		$(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(WORKERS),--workers $(WORKERS)) \
+		$(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
-feedback: $(STAMP) ## write feedback/<student>/<assignment>/*.html again from the gradebook (nbgrader)
-	$(BIN)/python -m autograder.feedback
+feedback: $(STAMP) ## write feedback/<student>/<assignment>/*.html again from the gradebook (nbgrader; DB=url)
+	$(DBENV)$(BIN)/python -m autograder.feedback
 
-export: $(STAMP) ## write every student's scores to grades.csv (nbgrader export)
-	$(BIN)/nbgrader export --to grades.csv
+export: $(STAMP) ## write every student's scores to grades.csv (nbgrader export; DB=url)
+	$(DBENV)$(BIN)/python -m autograder.nbgrader_cli export --to grades.csv
 	@echo "wrote grades.csv"
 
 demo-class: $(STAMP) ## make a synthetic class of N students in submitted/ (N=40)
 	$(BIN)/python -m autograder.demo_class --students $(N)
 
-report: $(STAMP) ## the instructor report: score distributions and the commonest named mistakes
-	$(BIN)/python -m autograder.report
+report: $(STAMP) ## the instructor report: score distributions and the commonest named mistakes (DB=url)
+	$(DBENV)$(BIN)/python -m autograder.report
 
-bench: $(STAMP) ## time raw execution vs autograde per notebook, and class grading on 1 vs all cores
+bench: $(STAMP) ## time raw execution vs autograde per notebook; class grading on 1 worker, all cores, a 2-worker scheduler
 	$(BIN)/python -m autograder.bench
 
 .PHONY: workshop

@@ -1,20 +1,108 @@
-"""Grade a whole class: every ``submitted/<student>/<assignment>/``, on every core, with a progress bar.
+"""Grade a whole class: every ``submitted/<student>/<assignment>/``, on Dask, with a progress bar.
 
-Usage: ``python -m autograder.grade_class [--student S ...] [--assignment A ...] [--workers N]``.
-Re-running grades again and replaces the earlier results (idempotent).
+Usage: ``python -m autograder.grade_class [--student S ...] [--assignment A ...] [--workers N]
+[--scheduler tcp://host:8786]``. Without a scheduler (nor ``DASK_SCHEDULER_ADDRESS``) a local
+cluster is started: one single-threaded worker process per core, each under a nanny that replaces
+it if it dies. With one, the same code grades on that cluster. Re-running grades again and replaces
+the earlier results (idempotent).
+
+Workers share no file system with the course: the course's nbgrader configuration and the
+assignments' source folders reach each worker once (:class:`CourseOnWorker`), every task carries
+one submission's bytes and returns plain data (the outcome, the autograded notebook, the feedback
+page). This process alone writes the gradebook, ``autograded/`` and ``feedback/``.
 """
 import argparse
 import os
+import resource
+import shutil
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
+import dask
+from distributed import Client, KilledWorker, LocalCluster, as_completed, get_worker
+from distributed.diagnostics.plugin import WorkerPlugin
 from tqdm import tqdm
 
+from autograder.grader import Grader, Outcome
 from autograder.layout import ROOT, assignments
 from autograder.merge import prepare_course, record
-from autograder.pool import grade_all
+from autograder.nbgrader_cli import DB_VARIABLE
+from autograder.processes import time_limit
+
+PLUGIN = "course-grader"
+MEMORY_LIMIT = 6 * 1024**3  # bytes of address space for a worker and the kernels it starts
+ALLOWED_FAILURES = 2  # a submission that kills this many workers (plus one) is not tried again
+GRACE = 120  # seconds a grading task may run past the notebook's own limit before it is stopped
+ERROR_LOG = Path("logs") / "grading-errors.log"
+INTERNAL_ERROR = ("internal grading error: a fault of the grader, not of your notebook "
+                  "(the course team has the details and will grade it again)")
+DIED = "the grading process died (the notebook may have used too much memory)"
+
+
+class CourseOnWorker(WorkerPlugin):
+    """What a worker needs to grade, sent to each worker once: the course's files as bytes
+    (``{relative path: bytes}``: nbgrader_config.py and the assignments' source folders) and the
+    grader's options. The worker grades in a private course directory with its own SQLite gradebook."""
+
+    name = PLUGIN
+
+    def __init__(self, files, options):
+        self.files, self.options = files, options
+
+    def setup(self, worker):
+        os.environ.pop(DB_VARIABLE, None)  # the course's gradebook is the client's alone
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        self.directory = Path(tempfile.mkdtemp(prefix="course-", dir=worker.local_directory))
+        for name, content in self.files.items():
+            (self.directory / name).parent.mkdir(parents=True, exist_ok=True)
+            (self.directory / name).write_bytes(content)
+        with open(self.directory / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write('\nc.CourseDirectory.db_url = ""  # a grading worker keeps its own SQLite gradebook\n')
+        log = os.open(self.directory / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(log, 2)  # kernels' and nbgrader's chatter goes to the log, not over the progress bar
+        self.grader, self.lock = None, threading.Lock()
+
+    def teardown(self, worker):
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def grade(self, student, assignment, files, limit):
+        """Grade one submission (``files``: ``{file name: bytes}``); returns plain data, see :func:`grade_submission`."""
+        folder = Path(tempfile.mkdtemp(prefix="submission-", dir=self.directory))
+        try:
+            for name, content in files.items():
+                (folder / name).write_bytes(content)
+            with self.lock:
+                if self.grader is None:
+                    self.grader = Grader(self.directory, root=self.directory, copy_course=False, **self.options)
+            with time_limit(limit) as struck:
+                outcome = self.grader.grade(student, assignment, folder)
+            if struck.is_set() and not outcome.graded:
+                outcome.reason = f"grading took longer than {limit:g} s and was stopped"
+            pages = {kind: _read(getattr(outcome, kind)) for kind in ("autograded", "feedback")}
+            return {"outcome": outcome.to_dict(), **pages}
+        except Exception:  # a fault of ours (workspace, nbgrader, a broken reference): never the student's
+            return {"error": traceback.format_exc()}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read(path):
+    return (Path(path).name, Path(path).read_bytes()) if path and Path(path).is_file() else None
+
+
+def grade_submission(student, assignment, files, limit):
+    """The Dask task: grade one submission on this worker.
+
+    Returns ``{"outcome": Outcome as a dict, "autograded": (name, bytes) or None, "feedback": ...}``,
+    or ``{"error": traceback}`` when the grader itself failed.
+    """
+    return get_worker().plugins[PLUGIN].grade(student, assignment, files, limit)
 
 
 def find_jobs(course_root, students=None, wanted=None):
@@ -34,36 +122,103 @@ def find_jobs(course_root, students=None, wanted=None):
     return jobs, skipped
 
 
+def course_files(course_root, names):
+    """``{relative path: bytes}``: the nbgrader configuration and the source folders of ``names``."""
+    root = Path(course_root)
+    files = {"nbgrader_config.py": (root / "nbgrader_config.py").read_bytes()}
+    for name in names:
+        for path in sorted((root / "source" / name).rglob("*")):
+            if path.is_file():
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def submission_files(folder):
+    """``{file name: bytes}`` of a submission folder: notebooks whole, other files by name only
+    (the grader only needs to say what else it found)."""
+    return {path.name: path.read_bytes() if path.suffix == ".ipynb" else b""
+            for path in sorted(Path(folder).iterdir()) if path.is_file()}
+
+
+@contextmanager
+def dask_client(scheduler=None, workers=None):
+    """A Dask client: on ``scheduler`` (or ``DASK_SCHEDULER_ADDRESS``) if given, else on a local
+    cluster of ``workers`` (default: one per core) single-threaded worker processes with nannies."""
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if address:
+        with Client(address) as client:
+            yield client
+        return
+    settings = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES, "distributed.worker.daemon": False,
+                "distributed.logging.distributed": "error"}
+    with dask.config.set(settings), LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                                 processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
 def grade_class(course_root=ROOT, *, students=None, wanted=None, workers=None, cell_timeout=None,
-                notebook_timeout=600, progress=True, verification=True):
+                notebook_timeout=600, progress=True, verification=True, scheduler=None, client=None):
     """Grade the class and record every outcome in the course; returns ``(outcomes, skipped)``.
 
-    ``verification=False`` skips the independent check (for measuring what it costs).
+    ``scheduler`` (an address) or ``client`` grade on an existing Dask cluster; otherwise a local
+    one is started. ``verification=False`` skips the independent check (for measuring what it costs).
     """
     jobs, skipped = find_jobs(course_root, students, wanted)
     if not jobs:
         return [], skipped
+    if client is None:
+        with dask_client(scheduler, workers) as client:
+            return grade_class(course_root, students=students, wanted=wanted, cell_timeout=cell_timeout,
+                               notebook_timeout=notebook_timeout, progress=progress,
+                               verification=verification, client=client)
+    names = sorted({a for _, a, _ in jobs})
     options = {"notebook_timeout": notebook_timeout, "verification": verification}
     if cell_timeout:
         options["Execute.timeout"] = cell_timeout
+    client.register_plugin(CourseOnWorker(course_files(course_root, names), options), name=PLUGIN)
+    futures = {client.submit(grade_submission, student, assignment, submission_files(folder),
+                             notebook_timeout + GRACE, pure=False, key=f"grade-{student}-{assignment}-{time.time_ns()}"):
+               (student, assignment) for student, assignment, folder in jobs}
+    prepare_course(course_root, names)  # while the workers start grading
     outcomes = []
     bar = tqdm(total=len(jobs), unit="submission", desc="grading", disable=not progress, file=sys.stdout)
-
-    def on_result(outcome):
-        record(course_root, outcome)
+    for future in as_completed(futures):
+        outcome = collect(course_root, futures[future], future)
         outcomes.append(outcome)
         bar.set_postfix_str(f"{outcome.student}/{outcome.assignment}", refresh=False)
         bar.update()
-
-    with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
-        grade_all(jobs, workers=workers or os.cpu_count() or 1, directory=scratch, options=options,
-                  job_limit=notebook_timeout + 120, on_result=on_result,
-                  meanwhile=lambda: prepare_course(course_root, sorted({a for _, a, _ in jobs})))
     bar.close()
+    client.unregister_worker_plugin(PLUGIN)
     return outcomes, skipped
 
 
-def summary(outcomes, skipped, seconds):
+def collect(course_root, job, future):
+    """Record what the task of ``job`` (``(student, assignment)``) ended with; returns its :class:`Outcome`."""
+    student, assignment = job
+    try:
+        result = future.result()
+    except KilledWorker:  # it took workers down with it more often than Dask's allowed-failures
+        result = {"outcome": Outcome(student, assignment, False, {}, reason=DIED).to_dict()}
+    except Exception:
+        result = {"error": traceback.format_exc()}
+    if "error" in result:
+        log_error(course_root, student, assignment, result["error"])
+        result = {"outcome": Outcome(student, assignment, False, {}, reason=INTERNAL_ERROR).to_dict()}
+    outcome = Outcome.from_dict(result["outcome"])
+    record(course_root, outcome, {kind: result.get(kind) for kind in ("autograded", "feedback")})
+    return outcome
+
+
+def log_error(course_root, student, assignment, text):
+    """Append the traceback of a grader fault to the course's error log."""
+    path = Path(course_root) / ERROR_LOG
+    path.parent.mkdir(exist_ok=True)
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(f"--- {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC {student}/{assignment}\n{text}\n")
+
+
+def summary(outcomes, skipped, seconds, course_root=ROOT):
     """The closing report: how many were graded, per assignment averages, and what failed and why."""
     graded = [o for o in outcomes if o.graded]
     lines = [f"Graded {len(graded)} of {len(outcomes)} submissions in {seconds:.1f} s."]
@@ -75,6 +230,10 @@ def summary(outcomes, skipped, seconds):
     if failed:
         lines.append(f"Not graded ({len(failed)}; recorded with zero points):")
         lines.extend(f"  {o.student}/{o.assignment}: {o.reason}" for o in failed)
+    internal = [o for o in failed if o.reason == INTERNAL_ERROR]
+    if internal:
+        lines.append(f"Internal grading errors: {len(internal)} (faults of the grader, not of the students; "
+                     f"tracebacks in {Path(course_root) / ERROR_LOG})")
     repaired = [o for o in outcomes if o.notes]
     if repaired:
         lines.append(f"Graded after repairs ({len(repaired)}):")
@@ -89,7 +248,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
-    parser.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
+    parser.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", default=None,
+                        help="grade on this Dask scheduler, e.g. tcp://host:8786 (default: DASK_SCHEDULER_ADDRESS, "
+                             "else a local cluster)")
     parser.add_argument("--cell-timeout", type=int, default=None, help="seconds one cell may run")
     parser.add_argument("--notebook-timeout", type=int, default=600, help="seconds one notebook may run in all")
     parser.add_argument("--course", default=str(ROOT), help="the course directory")
@@ -97,12 +259,12 @@ def main(argv=None):
     started = time.perf_counter()
     outcomes, skipped = grade_class(
         options.course, students=options.student, wanted=options.assignment, workers=options.workers,
-        cell_timeout=options.cell_timeout, notebook_timeout=options.notebook_timeout,
+        cell_timeout=options.cell_timeout, notebook_timeout=options.notebook_timeout, scheduler=options.scheduler,
     )
     if not outcomes and not skipped:
         print("Nothing to grade: put submissions in submitted/<student>/<assignment>/ (or run `make demo-class`).")
         return 0
-    print(summary(outcomes, skipped, time.perf_counter() - started))
+    print(summary(outcomes, skipped, time.perf_counter() - started, options.course))
     return 0
 
 

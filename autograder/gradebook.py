@@ -1,6 +1,7 @@
 """Open nbgrader gradebooks, read scores out of them and correct one."""
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
@@ -8,9 +9,17 @@ from sqlalchemy.exc import SAWarning
 from autograder.nbgrader_cli import gradebook_url
 
 
+def gradebook_exists(course_root):
+    """Whether the course has a gradebook yet (a database server's always counts as existing)."""
+    url = gradebook_url(course_root)
+    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
+
+
 @contextmanager
 def open_gradebook(course_root):
-    """The course's gradebook, with nbgrader's own SQLAlchemy relationship warnings silenced."""
+    """The course's gradebook (SQLite, or the database ``c.CourseDirectory.db_url`` / ``DB=`` names:
+    see :func:`~autograder.nbgrader_cli.gradebook_url`), with nbgrader's own SQLAlchemy relationship
+    warnings silenced. Everything that opens a gradebook goes through here."""
     with warnings.catch_warnings(), Gradebook(gradebook_url(course_root)) as gradebook:
         warnings.simplefilter("ignore", SAWarning)
         yield gradebook

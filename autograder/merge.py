@@ -1,4 +1,7 @@
-"""Bring a worker's results into the course: gradebook scores, autograded notebook, feedback, outcome."""
+"""Bring a grading task's results into the course: gradebook scores, autograded notebook, feedback, outcome.
+
+Only the process that runs the class (the Dask client) calls :func:`record`: it is the one writer
+of the gradebook, ``autograded/`` and ``feedback/``."""
 import json
 import shutil
 import tempfile
@@ -6,8 +9,10 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
+from autograder.feedback_page import standalone_page
 from autograder.grader import Outcome
 from autograder.gradebook import open_gradebook
+from autograder.layout import source_notebook
 from autograder.workspace import Workspace
 
 OUTCOME_FILE = "outcome.json"
@@ -21,8 +26,12 @@ def prepare_course(course_root, assignments):
                   **{"CourseDirectory.release_directory": scratch})
 
 
-def record(course_root, outcome):
-    """Store ``outcome`` in the course: replace the student's grades, copy the notebook and the feedback."""
+def record(course_root, outcome, files=None):
+    """Store ``outcome`` in the course: replace the student's grades, write the notebook and the feedback.
+
+    ``files`` is ``{"autograded": (name, bytes) or None, "feedback": (name, bytes) or None}``, as a
+    grading task returns them; the outcome's paths are set to where they are written.
+    """
     course_root = Path(course_root)
     with open_gradebook(course_root) as gradebook:
         gradebook.update_or_create_student(outcome.student)
@@ -38,22 +47,22 @@ def record(course_root, outcome):
             if not outcome.scores:
                 outcome.scores = {grade.name: (0.0, grade.max_score) for grade in notebook.grades}
         gradebook.db.commit()
-    _copy_files(course_root, outcome)
+    _write_files(course_root, outcome, files or {})
 
 
-def _copy_files(course_root, outcome):
-    autograded = course_root / "autograded" / outcome.student / outcome.assignment
-    feedback = course_root / "feedback" / outcome.student / outcome.assignment
-    for folder in (autograded, feedback):
+def _write_files(course_root, outcome, files):
+    folders = {kind: course_root / kind / outcome.student / outcome.assignment for kind in ("autograded", "feedback")}
+    for kind, folder in folders.items():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-    if outcome.autograded:
-        shutil.copy(outcome.autograded, autograded / Path(outcome.autograded).name)
-        outcome.autograded = str(autograded / Path(outcome.autograded).name)
-    if outcome.feedback:
-        shutil.copy(outcome.feedback, feedback / Path(outcome.feedback).name)
-        outcome.feedback = str(feedback / Path(outcome.feedback).name)
-    (autograded / OUTCOME_FILE).write_text(json.dumps(outcome.to_dict(), indent=1), encoding="utf-8")
+        name, content = files.get(kind) or (None, None)
+        if kind == "feedback" and content is None and not outcome.graded:  # the grader had no chance to write one
+            name = source_notebook(outcome.assignment, course_root).with_suffix(".html").name
+            content = standalone_page(outcome).encode("utf-8")
+        if content is not None:
+            (folder / name).write_bytes(content)
+        setattr(outcome, kind, str(folder / name) if content is not None else None)
+    (folders["autograded"] / OUTCOME_FILE).write_text(json.dumps(outcome.to_dict(), indent=1), encoding="utf-8")
 
 
 def outcomes(course_root):

@@ -7,9 +7,31 @@ from pathlib import Path
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 
 
+DB_VARIABLE = "COURSE_DB_URL"  # set by `make grade DB=...` (and feedback, export, report)
+
+
 def gradebook_url(course_root):
-    """The SQLite gradebook of a course directory."""
-    return f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}"
+    """The gradebook of a course directory, as an SQLAlchemy URL.
+
+    In order: the ``COURSE_DB_URL`` environment variable (``make ... DB=``), then
+    ``c.CourseDirectory.db_url`` in the course's ``nbgrader_config.py``, then the SQLite file
+    ``gradebook.db`` in the course directory. ``postgresql://`` URLs are given the psycopg (3) driver.
+    """
+    url = os.environ.get(DB_VARIABLE) or configured_url(course_root)
+    if not url:
+        return f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}"
+    return "postgresql+psycopg://" + url.removeprefix("postgresql://") if url.startswith("postgresql://") else url
+
+
+def configured_url(course_root):
+    """``c.CourseDirectory.db_url`` of the course's ``nbgrader_config.py`` ('' when unset)."""
+    from traitlets.config.loader import PyFileConfigLoader  # nbgrader's own configuration loader
+
+    config_file = Path(course_root) / "nbgrader_config.py"
+    if not config_file.is_file():
+        return ""
+    config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
+    return config.CourseDirectory.get("db_url", "") or ""
 
 
 def quiet_environment():
@@ -35,3 +57,17 @@ def nbgrader(*arguments, course_root, timeout=None, check=True):
     if check and process.returncode != 0:
         raise RuntimeError(f"{' '.join(arguments)} failed:\n{process.stdout}\n{process.stderr}")
     return process
+
+
+def main(argv=None):
+    """``python -m autograder.nbgrader_cli ARGS...``: nbgrader on this course with its gradebook (for `make export`)."""
+    from autograder.layout import ROOT
+
+    process = nbgrader(*(argv if argv is not None else sys.argv[1:]), course_root=ROOT, check=False)
+    print(process.stdout, end="")
+    print(process.stderr, end="", file=sys.stderr)
+    return process.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

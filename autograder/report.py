@@ -7,19 +7,16 @@ course (scores from the gradebook, which holds any manual changes), and writes
 import argparse
 import html
 import sys
-import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from nbgrader.api import Gradebook
-from sqlalchemy.exc import SAWarning
 
+from autograder.gradebook import gradebook_exists, open_gradebook
 from autograder.layout import ROOT
 from autograder.merge import outcomes as recorded_outcomes
 from autograder.mistakes import function_of, name_mistake
-from autograder.nbgrader_cli import gradebook_url
 
 REPORTS = "reports"
 PAGE = "index.html"
@@ -29,12 +26,10 @@ COLOURS = {"full": "#4c9a5f", "partial": "#e0b341", "zero": "#c8553d"}
 
 def gradebook_scores(course_root):
     """``{(student, assignment): {test cell: (score, max)}}`` from the course gradebook (empty if none)."""
-    path = Path(course_root) / "gradebook.db"
-    if not path.exists():
+    if not gradebook_exists(course_root):
         return {}
     scores = {}
-    with warnings.catch_warnings(), Gradebook(gradebook_url(course_root)) as gradebook:
-        warnings.simplefilter("ignore", SAWarning)
+    with open_gradebook(course_root) as gradebook:
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
                 scores[submission.student.id, assignment.name] = {
