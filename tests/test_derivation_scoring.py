@@ -138,3 +138,18 @@ def test_no_correct_answer_fails_by_bad_luck():
         scores = {check_derivation(function, steps, gradient, wrt=wrt, direction=direction, inner=inner).fraction
                   for _ in range(15)}
         assert scores == {1.0}, (function, scores)
+
+
+def test_a_one_by_one_inner_matrix_is_checked_like_any_other():
+    """f = tr(rᵀr) with r = Ax − b: the inner matrix is 1×1, and the checker still traces it."""
+    m, n = sp.symbols("m n")
+    A, b = sp.MatrixSymbol("A", m, n), sp.MatrixSymbol("b", m, 1)
+    x, dx = sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("dx", n, 1)
+    r = A * x - b
+    steps = [(A * dx).T * r + r.T * A * dx, sp.Trace((A * dx).T * r + r.T * A * dx), 2 * sp.Trace(r.T * A * dx)]
+    result = check_derivation(sp.Trace(r.T * r), steps, 2 * A.T * r, wrt=x, direction=dx, inner=r.T * r, seed=0)
+    assert result and result.points(2) == 2.0
+    wrong_first = check_derivation(sp.Trace(r.T * r), [r.T * A * dx, *steps[1:]], 2 * A.T * r, wrt=x,
+                                   direction=dx, inner=r.T * r, seed=0)
+    assert "step 1 of 3 (index 0) is the first wrong one" in wrong_first.report()
+    assert wrong_first.points(2) == 1.0

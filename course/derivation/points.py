@@ -56,8 +56,8 @@ def with_references(layout, point, value_of):
         value = np.asarray(value_of({**values, wrt: Z}), dtype=float)
         return value.reshape(()) if layout.scalar and not layout.inner else value
 
-    def scalar_at(Z):  # f itself with X = Z
-        return np.trace(at(Z)) if layout.inner else at(Z)
+    def scalar_at(Z):  # f itself with X = Z (a 1×1 inner matrix may come back as a plain number)
+        return np.trace(np.atleast_2d(at(Z))) if layout.inner else at(Z)
 
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")

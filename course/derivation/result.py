@@ -107,7 +107,9 @@ class DerivationResult:
 
     def _headline(self):
         verdict = "All right" if self else "Not yet"
-        parts = [f"{sum(self.step_ok)} of {len(self.step_ok)} steps right" if self.steps else "no steps"]
+        first = self.first_wrong
+        parts = ["no steps" if not self.steps else f"all {len(self.steps)} steps right" if first is None
+                 else f"step {first + 1} of {len(self.steps)} (index {first}) is the first wrong one"]
         if self.gradient_ok is not None:
             parts.append(f"gradient {'right' if self.gradient_ok else 'wrong'}")
         return f"{verdict}: d f for f = {self.function} ({', '.join(parts)}; score {self.fraction:.0%})"
