@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import contained_kernel, kernel_launcher
+from autograder import contained_kernel, isolation, kernel_launcher
 from autograder.feedback_page import write_page
 from autograder.gradebook import set_auto_score
 from autograder.messages import test_cell_messages
@@ -72,6 +72,8 @@ class Grader:
     """
 
     def __init__(self, directory, *, notebook_timeout=600, verification=True, **overrides):
+        if os.geteuid() == 0:  # grading others' work: never without a private view (says why, before anyone)
+            isolation.require()
         kernel = contained_kernel.install(Path(directory) / "jupyter")
         self.contained = bool(kernel)
         if self.contained:

@@ -1,39 +1,32 @@
-"""Start the grading kernel as the unprivileged user ``nobody`` when the grader runs as root.
+"""Start the grading kernel in a private view (:mod:`autograder.isolation`).
 
-Learner code then cannot write next to the grader's files or into other students' folders, and
-the number of processes it may start is capped. Usage (from a kernelspec's argv):
-``python -m autograder.kernel_launcher {connection_file} [ipykernel arguments...]``.
+The kernel sees Python, the ``course`` package and the folder of the notebook being graded, and
+nothing else of the course: not ``source/``, the verification inputs, the gradebook or other
+students' work. As root it runs as ``nobody``, with a cap on the processes it may start.
+Usage (from a kernelspec's argv, see :mod:`autograder.contained_kernel`): ``... {connection_file}``.
 """
 import os
 import resource
-import shutil
 import sys
-import tempfile
+from pathlib import Path
 
-NOBODY = 65534
+from autograder import isolation
+
+NOBODY = isolation.NOBODY
 MAX_PROCESSES = 256
-
-
-def prepare(connection_file):
-    """Copy the connection file where ``nobody`` can read it and give the kernel a home; returns the copy."""
-    private = tempfile.mkdtemp(prefix="kernel-", dir=os.environ.get("COURSE_KERNEL_DIR"))
-    copy = os.path.join(private, "connection.json")
-    shutil.copy(connection_file, copy)
-    for path in (private, copy):
-        os.chown(path, NOBODY, NOBODY)
-    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
-    os.environ.update(HOME=private, IPYTHONDIR=os.path.join(private, "ipython"), MPLCONFIGDIR=private)
-    return copy
+CONNECTION = "/tmp/connection.json"  # inside the view's private /tmp
 
 
 def main():
     connection_file, *rest = sys.argv[1:]
-    kernel = [sys.executable, "-m", "ipykernel_launcher"]
-    if os.geteuid() == 0 and shutil.which("setpriv"):
-        # setpriv (util-linux) switches user as it starts the interpreter, which may live under /root
-        kernel = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *kernel]
-        connection_file = prepare(connection_file)
-    os.execvp(kernel[0], [*kernel, "-f", connection_file, *rest])
+    notebook_folder = os.getcwd()  # nbgrader starts the kernel in the folder of the notebook it runs
+    secret = Path(connection_file).read_bytes()  # read here: the kernel never sees the grader's runtime folder
+    if os.geteuid() == 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    env = isolation.environment()
+    isolation.enter([notebook_folder], workdir=notebook_folder, files={CONNECTION: secret})
+    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", CONNECTION, *rest]
+    os.execve(sys.executable, kernel, env)
 
 
 if __name__ == "__main__":

@@ -19,10 +19,8 @@ import json
 import os
 import resource
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +29,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from autograder import isolation
 from autograder.layout import ROOT, source_notebook
 from autograder.processes import kill_tree
 from autograder.sandbox import definitions_only, plain, restore
@@ -73,28 +72,21 @@ def derivation_specs(assignment):
 
 
 def private_tmp():
-    """True when the sandbox can have a /tmp of its own: the course and Python must not live under /tmp,
-    since a fresh /tmp would hide them."""
-    needed = [ROOT, Path(sys.prefix), Path(sys.executable).resolve(), Path(sys.base_prefix)]
-    return not any(Path(path).resolve().is_relative_to("/tmp") for path in needed)
+    """True when the sandbox runs in a private view (:mod:`autograder.isolation`), with a /tmp of its own."""
+    return isolation.problem() is None
 
 
-def contained_command(command, workdir):
-    """``command`` wrapped to run with no network, its own PIDs and /tmp, as an unprivileged user.
+def contained_command(command):
+    """``command`` wrapped to run in a private view with no network, as an unprivileged user
+    (:mod:`autograder.isolation`): it sees Python, the ``course`` package and the sandbox's own
+    module, and nothing of the course repository, the gradebook or other students' work.
 
-    As root this uses unshare and setpriv (util-linux); elsewhere an unprivileged user namespace
-    when the system allows it, and otherwise the limits alone.
+    Where learner code cannot be contained, the command is returned as is: class grading stops
+    before that (:func:`autograder.isolation.require`); self-grading may go on without it.
     """
-    if os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv"):
-        fresh_tmp = "mount -t tmpfs -o size=64m none /tmp && cd /tmp && " if private_tmp() else ""
-        inner = (f"mount -t tmpfs -o size=16m none /dev/shm && {fresh_tmp}"
-                 'exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"')
-        return ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "sh", "-c", inner, "sandbox",
-                *command]
-    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True) if shutil.which("unshare") else None
-    if probe is not None and probe.returncode == 0:
-        return ["unshare", "-rn", "--pid", "--fork", "--kill-child", *command]
-    return command
+    if not private_tmp():
+        return command
+    return isolation.command(command, sandbox=True)
 
 
 def _limit():
@@ -104,16 +96,12 @@ def _limit():
 
 def run_contained(request, *, timeout):
     """Run the sandbox on ``request``; returns its JSON answer, or ``{"failure": reason}``."""
-    workdir = tempfile.mkdtemp(prefix="verify-")
-    os.chmod(workdir, 0o777)
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": "/tmp", "MPLBACKEND": "agg", "PYTHONWARNINGS": "ignore",
-           "PYTHONPATH": str(ROOT), "MPLCONFIGDIR": "/tmp", "OPENBLAS_NUM_THREADS": "1"}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if key in os.environ:
-            env[key] = os.environ[key]
-    command = contained_command([sys.executable, "-m", "autograder.sandbox"], workdir)
-    process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, preexec_fn=_limit, start_new_session=True)
+    env = isolation.environment(MPLBACKEND="agg", PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT),
+                                OPENBLAS_NUM_THREADS="1")
+    command = contained_command([sys.executable, "-m", "autograder.sandbox"])
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=_limit,
+                               start_new_session=True)
     try:
         out, _ = process.communicate(json.dumps(request).encode(), timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -121,7 +109,6 @@ def run_contained(request, *, timeout):
     finally:
         kill_tree(process.pid)
         process.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
     try:
         return json.loads(out.decode("utf-8", "replace"))
     except json.JSONDecodeError:
