@@ -5,6 +5,7 @@ so a learner reads what is likely wrong instead of a bare ``AssertionError``.
 """
 import contextlib
 import copy
+import signal
 import sys
 import textwrap
 import warnings
@@ -86,6 +87,38 @@ def run_learner(function, *args, name=None, refuse_estimators=False):
                 f"{name} changed its argument number {position + 1} in place: work on a copy (e.g. x.copy())"
             )
     return result
+
+
+def run_on_a_budget(function, *args, seconds, memory, too_costly):
+    """:func:`run_learner` with the time and extra memory an efficient answer needs, and no more.
+
+    An answer that runs out of either fails at once with ``too_costly`` (say, "forming the n × n
+    matrix needs 8 TB") instead of filling the machine's memory. Memory is capped where the
+    system allows it (Linux), time where it has alarms (not Windows).
+    """
+    def too_slow(signum, frame):
+        raise TimeoutError
+
+    with contextlib.ExitStack() as restore:
+        if hasattr(signal, "SIGALRM"):
+            restore.callback(signal.signal, signal.SIGALRM, signal.signal(signal.SIGALRM, too_slow))
+            restore.callback(signal.alarm, 0)
+            signal.alarm(seconds)
+        with contextlib.suppress(ImportError, OSError, ValueError):
+            import resource
+
+            used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            cap = min(limit for limit in (soft, hard, used + memory) if limit != resource.RLIM_INFINITY)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+            restore.callback(resource.setrlimit, resource.RLIMIT_AS, (soft, hard))
+        try:
+            return run_learner(function, *args, refuse_estimators=True)
+        except AnswerError as error:
+            if "MemoryError" not in str(error) and "TimeoutError" not in str(error):
+                raise
+            cause = "ran out of memory" if "MemoryError" in str(error) else f"took more than {seconds} s"
+            raise AnswerError(f"{function.__name__}: it {cause}: {too_costly}") from None
 
 
 def expect_close(answer, expected, *, name, on_symmetric=None, tol=CLOSE, parts=None, mistakes=None):
