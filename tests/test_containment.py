@@ -1,0 +1,201 @@
+"""Learner code runs in a private view (:mod:`autograder.isolation`): a submission that looks for the
+reference solutions (or another student's notebook) by any route finds nothing, in nbgrader's kernel
+and in the independent check, and earns zero; correct answers keep their points; grading works from
+a clone inside a 0700 folder, as root, with the same scores as from a 0755 one."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+import pytest
+
+from autograder import isolation
+from autograder.layout import ROOT, release_notebook, source_notebook
+from autograder.solutions import fill_in, reference_solutions, solution_cells
+from autograder.verify import run_contained
+
+ASSIGNMENT = "01_gradients"
+FUNCTIONS = list(reference_solutions(source_notebook(ASSIGNMENT)))
+
+pytestmark = pytest.mark.skipif(isolation.problem() is not None, reason=f"no private view here: {isolation.problem()}")
+
+# Every route a dishonest submission may take to the instructor's files; steal() tries them all (or ``only``
+# one), reads reference code from any notebook, or nbgrader's gradebook, it reaches, and returns that function.
+STEAL = textwrap.dedent('''
+    def steal(name, only=None):
+        """The function ``name`` as someone else wrote it (the reference solution, another student)."""
+        import glob, json, os, sqlite3, sys
+        from pathlib import Path
+        import course
+        root = Path(course.__file__).resolve().parent.parent
+        pids = [os.getppid()] + [int(e) for e in os.listdir("/proc") if e.isdigit()]
+        routes = {
+            "course.__file__": [root],
+            "os.environ": [Path(p) for v in os.environ.values() for p in v.split(os.pathsep) if p.startswith("/")],
+            "/proc/self/cwd": [Path("/proc/self/cwd").resolve()],
+            "/proc/<ppid>/cwd": [Path(f"/proc/{pid}/{link}") for pid in pids for link in ("cwd", "root" + str(root))],
+            "sys.path": [Path(p) for p in sys.path if p.startswith("/")],
+            "the notebook's folder": [Path.cwd()],
+        }
+        for route, starts in routes.items():
+            if only not in (None, route):
+                continue
+            folders = dict.fromkeys(up for start in starts for up in [start, *list(start.parents)[:5]]
+                                    if len(up.parts) > 2)
+            for folder in folders:
+                for depth in range(4):  # globbing for notebooks: source/<a>/*.ipynb, submitted/<s>/<a>/*.ipynb
+                    for path in glob.glob(str(folder / ("*/" * depth) / "*.ipynb")):
+                        try:
+                            cells = json.loads(Path(path).read_text())["cells"]
+                        except (OSError, ValueError, KeyError):
+                            continue
+                        for cell in cells:
+                            code = "".join(cell["source"])
+                            if (cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == name
+                                    and "steal(" not in code and "NotImplementedError" not in code):
+                                scope = {}
+                                exec(code, scope)
+                                return scope[name]
+                gradebook = folder / "gradebook.db"
+                if gradebook.exists():
+                    for (code,) in sqlite3.connect(f"file:{gradebook}?mode=ro", uri=True).execute(
+                            "select source from source_cell where name = ?", (name,)):
+                        if code and "steal(" not in code:
+                            scope = {}
+                            exec(code, scope)
+                            return scope[name]
+        raise FileNotFoundError(f"{name}: no one else's answer can be found from here")
+''')
+ROUTES = ["course.__file__", "os.environ", "/proc/self/cwd", "sys.path"]  # the ones that work from this very process
+SECRETS = [ROOT / "source", ROOT / "autograder" / "verification", ROOT / "autograder" / "variants", ROOT / ".git",
+           ROOT / "gradebook.db", ROOT / "README.md"]
+
+
+def answered(codes):
+    release = nbformat.read(release_notebook(ASSIGNMENT), as_version=4)
+    return fill_in(release, codes)
+
+
+def thief():
+    """Every exercise answered by the function steal() finds; steal() defined in the first answer cell."""
+    nb = answered({f: f"return steal({f!r})(**locals())" for f in FUNCTIONS})
+    first = next(iter(solution_cells(nb).values()))
+    first.source = STEAL + "\n\n" + first.source
+    return nb
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_the_routes_lead_to_the_reference_outside_the_view(route):
+    """Each route is real: from an uncontained process it finds the reference solution."""
+    scope = {}
+    exec(STEAL, scope)
+    assert scope["steal"]("grad_linear", only=route).__code__.co_name == "grad_linear"
+
+
+def test_the_view_holds_only_python_the_course_package_and_scratch():
+    """Run contained as the sandbox is: no secret path exists, /proc shows only its own processes."""
+    check = (f"import os, json\nsecrets = {[str(p) for p in SECRETS]!r}\n"
+             "def grad_linear(a, x):\n"
+             "    import course\n"
+             "    seen = [p for p in secrets if os.path.exists(p)]\n"
+             "    pids = [e for e in os.listdir('/proc') if e.isdigit()]\n"
+             f"    return [len(seen), len(pids), len(os.listdir({str(ROOT)!r})), os.getuid()]\n")
+    request = {"cells": [check], "seconds_per_call": 10,
+               "calls": [{"function": "grad_linear", "cases": "cases = [(1, 2)]", "seed": 0}]}
+    seen, processes, entries, uid = run_contained(request, timeout=60)["answers"][0]["results"][0]["sequence"]
+    assert seen == 0
+    assert processes <= 3  # the sandbox and its parent shell at most, never the grader or other students' kernels
+    assert entries <= 3  # the course root holds only the package, the environment and the sandbox's module
+    if os.geteuid() == 0:
+        assert uid == isolation.NOBODY
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Alice hands in the reference solution, then Mallory hands in the thief; both graded in one workspace
+    (so Alice's submitted notebook and the gradebook lie right beside Mallory's while she runs)."""
+    from autograder.grader import Grader
+
+    grader = Grader(tmp_path_factory.mktemp("grader"))
+    handed_in = tmp_path_factory.mktemp("handed-in")
+    outcomes = {}
+    for student, nb in (("alice", answered(reference_solutions(source_notebook(ASSIGNMENT)))), ("mallory", thief())):
+        folder = handed_in / student
+        folder.mkdir()
+        nbformat.write(nb, folder / release_notebook(ASSIGNMENT).name)
+        outcomes[student] = grader.grade(student, ASSIGNMENT, folder)
+    return grader, outcomes
+
+
+def test_correct_answers_keep_their_points(graded):
+    _, outcomes = graded
+    alice = outcomes["alice"]
+    assert alice.graded and alice.total == alice.maximum and not alice.overruled
+
+
+def test_a_thief_finds_nothing_in_the_kernel(graded):
+    _, outcomes = graded
+    mallory = outcomes["mallory"]
+    assert mallory.graded
+    assert mallory.total == 0, mallory.scores
+    for function in FUNCTIONS:
+        assert "no one else's answer can be found from here" in mallory.messages[f"test_{function}"]
+
+
+def test_a_thief_finds_nothing_in_the_independent_check(graded):
+    grader, _ = graded
+    verdicts = grader._verify(ASSIGNMENT, thief())
+    assert verdicts and all(v.passed is False for v in verdicts.values())
+    assert all("no one else's answer can be found from here" in v.reason for v in verdicts.values())
+
+
+GRADE_THE_SOLUTION = """
+import json, sys
+from pathlib import Path
+import nbformat
+from autograder.grader import Grader
+from autograder.layout import release_notebook, source_notebook
+from autograder.solutions import fill_in, reference_solutions
+assignment, work = sys.argv[1], Path(sys.argv[2])
+release = nbformat.read(release_notebook(assignment), as_version=4)
+folder = work / "handed-in"
+folder.mkdir(parents=True)
+nbformat.write(fill_in(release, reference_solutions(source_notebook(assignment))), folder / release_notebook(assignment).name)
+outcome = Grader(work / "grader").grade("someone", assignment, folder)
+print(json.dumps({"graded": outcome.graded, "total": outcome.total, "maximum": outcome.maximum, "reason": outcome.reason}))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the 0700 trap is about grading as root")
+def test_grading_from_a_private_folder_as_root_gives_the_same_scores(tmp_path):
+    """A fresh clone inside a 0700 folder (as ``mktemp -d`` makes, or /root) grades as one inside a 0755 one."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    clone = private / "course"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    scores = {}
+    for mode in (0o700, 0o755):
+        private.chmod(mode)
+        work = private / f"work-{mode:o}"
+        env = {**os.environ, "PYTHONPATH": str(clone)}
+        run = subprocess.run([sys.executable, "-c", GRADE_THE_SOLUTION, ASSIGNMENT, str(work)], cwd=clone, env=env,
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-2000:]
+        scores[mode] = run.stdout.strip().splitlines()[-1]
+    assert scores[0o700] == scores[0o755]
+    assert '"graded": true' in scores[0o700] and '"reason": null' in scores[0o700]
+    result = eval(scores[0o700].replace("true", "True").replace("null", "None"))
+    assert result["total"] == result["maximum"] > 0
+
+
+def test_the_kernel_spec_never_imports_from_the_notebooks_folder(tmp_path):
+    """The launcher runs as root before it contains the kernel, in the folder of the handed-in notebook:
+    an ``autograder/`` handed in beside it must not be what runs."""
+    planted = tmp_path / "autograder"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("")
+    (planted / "kernel_launcher.py").write_text("def main():\n    raise SystemExit('planted')\n")
+    run = subprocess.run(isolation.python_main("autograder.kernel_launcher"), cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert "planted" not in run.stderr and "ValueError" in run.stderr  # the real launcher, missing its argument
