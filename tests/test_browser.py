@@ -14,14 +14,12 @@ import os
 import urllib.request
 from pathlib import Path
 
-import nbformat
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from autograder.grader import Grader
-from autograder.layout import ROOT, assignments, release_notebook, source_notebook
-from autograder.solutions import fill_in, reference_solutions
+from autograder.layout import ROOT, assignments, release_notebook
 from tests.browser_support import JupyterLab, launch_chromium, require_chromium, solved_course
+from tests.sample_submissions import graded_symmetric_only_mistake
 
 
 UPDATE = os.environ.get("UPDATE_SCREENSHOTS") == "1"
@@ -196,15 +194,7 @@ def run_and_look(page, shots, assignment):
 def test_feedback_page_names_the_mistake(browser, tmp_path, shots):
     """A learner who writes 2Ax for the gradient of xᵀAx sees, at the top of the feedback page, the
     points lost and why: "right only for symmetric A"."""
-    assignment = "01_gradients"
-    answers = reference_solutions(source_notebook(assignment))
-    answers["grad_quadratic"] = "return 2 * A @ x"
-    submission = tmp_path / "submitted" / assignment
-    submission.mkdir(parents=True)
-    release = nbformat.read(release_notebook(assignment), as_version=4)
-    nbformat.write(fill_in(release, answers), submission / release_notebook(assignment).name)
-    outcome = Grader(tmp_path / "grader").grade("learner", assignment, submission)
-    assert outcome.graded, outcome.reason
+    outcome = graded_symmetric_only_mistake(tmp_path)
 
     tab = browser.new_page()
     tab.goto(Path(outcome.feedback).as_uri())

@@ -8,14 +8,12 @@ import os
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 from playwright.sync_api import sync_playwright
 
-from autograder.grader import Grader
-from autograder.layout import ROOT, release_notebook, source_notebook
-from autograder.solutions import fill_in, reference_solutions
+from autograder.layout import ROOT
 from tests.browser_support import launch_chromium
+from tests.sample_submissions import graded_symmetric_only_mistake
 
 SECONDS = 1000  # Playwright counts milliseconds
 TYPESET = "() => window.MathJax && MathJax.startup && MathJax.startup.promise && MathJax.startup.promise.then(() => true)"
@@ -24,15 +22,7 @@ LOCAL = ("file://", "data:", "blob:", "http://127.0.0.1:", "ws://127.0.0.1:")
 
 
 def test_feedback_page_typesets_math_offline(tmp_path):
-    assignment = "01_gradients"
-    answers = reference_solutions(source_notebook(assignment))
-    answers["grad_quadratic"] = "return 2 * A @ x"
-    submission = tmp_path / "submitted" / assignment
-    submission.mkdir(parents=True)
-    release = nbformat.read(release_notebook(assignment), as_version=4)
-    nbformat.write(fill_in(release, answers), submission / release_notebook(assignment).name)
-    outcome = Grader(tmp_path / "grader", verification=False).grade("learner", assignment, submission)
-    assert outcome.graded, outcome.reason
+    outcome = graded_symmetric_only_mistake(tmp_path, verification=False)
 
     with sync_playwright() as playwright:
         context = launch_chromium(playwright, tmp_path / "profile")  # aborts anything not on this machine
