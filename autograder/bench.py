@@ -4,13 +4,18 @@ Usage: ``python -m autograder.bench [--students N] [--repeat K] [--class-repeat 
 Per notebook it times the solution-filled release notebook run plainly with nbclient, against
 grading the same submission with :class:`~autograder.grader.Grader` in a warm process (nbgrader
 imported and the assignment generated beforehand, as in a class-grading worker). Then it grades a
-synthetic class with one worker and with one per core. Everything runs in scratch directories;
+synthetic class directly in one process, on a local Dask cluster of one worker and of one per core,
+and on a scheduler with two workers started from the command line; the difference between one
+worker and direct grading is Dask's overhead per submission. Everything runs in scratch directories;
 the table is printed and written to ``reports/bench.txt``.
 """
 import argparse
 import os
 import shutil
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -18,17 +23,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+from distributed import Client
 from nbclient import NotebookClient
 
 from autograder import demo_class
-from autograder.grade_class import grade_class
+from autograder.grade_class import find_jobs, grade_class
 from autograder.grader import Grader
 from autograder.layout import ROOT, assignments, release_notebook, source_notebook
 from autograder.nbgrader_cli import quiet_environment
 from autograder.solutions import fill_in, reference_solutions
 
 TARGET_RATIO = 1.3
-TARGET_SPEEDUP = 1.8
+TARGET_SPEEDUP = 1.9
 
 
 def solved(assignment):
@@ -94,24 +100,89 @@ def notebook_rows(names, repeat, scratch):
     return rows
 
 
+@contextmanager
+def command_line_cluster(directory, workers=2, env=None):
+    """A ``dask scheduler`` and ``workers`` single-threaded ``dask worker`` processes started from the
+    command line, each in its own empty folder under ``directory`` (machines that share no course
+    files); yields the scheduler's address and stops them all afterwards."""
+    dask = str(Path(sys.executable).parent / "dask")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    machines = [Path(directory) / name for name in ["scheduler", *(f"machine-{n}" for n in range(workers))]]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": {**os.environ, **(env or {})}}
+    processes = []
+    try:
+        for machine in machines:
+            machine.mkdir(parents=True)
+            command = ([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port)] if machine == machines[0] else
+                       [dask, "worker", address, "--nthreads", "1", "--nworkers", "1", "--local-directory", str(machine)])
+            processes.append(subprocess.Popen([*command, "--no-dashboard"], cwd=machine, **quiet))
+        with Client(address, timeout=120) as client:
+            client.wait_for_workers(workers, timeout=300)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def grade_directly(course):
+    """Grade the class in this process with one :class:`Grader`, no Dask (the overhead's baseline)."""
+    jobs, _ = find_jobs(course)
+    with tempfile.TemporaryDirectory(prefix="direct-") as scratch:
+        grader = Grader(Path(scratch) / "workspace")
+        for student, assignment, folder in jobs:
+            grader.grade(student, assignment, folder)
+    return len(jobs)
+
+
+def echo(payload):
+    """A task that does nothing but hand its bytes back (for Dask's own cost per task)."""
+    return payload
+
+
+def round_trip(address, tasks=200, size=200_000):
+    """Seconds per task Dask itself costs: ``tasks`` tasks sent one after another to the cluster at
+    ``address``, each carrying and returning ``size`` bytes (about a submission and its pages)."""
+    with Client(address) as client:
+        client.submit(echo, b"", pure=False).result()
+        started = time.perf_counter()
+        for _ in range(tasks):
+            client.submit(echo, os.urandom(size), pure=False).result()
+        return (time.perf_counter() - started) / tasks
+
+
 def class_rows(names, students, repeat, scratch, seed=0):
-    """Median seconds to grade a synthetic class with one worker and with one per core."""
+    """Median seconds to grade a synthetic class: directly, on a local cluster of one worker and of
+    one per core (with and without the independent check), and on a two-worker command-line cluster."""
     course = scratch / "class"
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "source", course / "source")
     demo_class.build(course, students, seed, names)
     cores = os.cpu_count() or 1
-    settings = {"1 worker": (1, True), f"{cores} workers": (cores, True), f"{cores} workers, unverified": (cores, False)}
-    runs = {name: [] for name in settings}
-    for turn in range(repeat):  # alternate the order, so a change in the machine's load favours none
-        for name in sorted(runs, reverse=turn % 2 == 1):
-            workers, verification = settings[name]
-            started = time.perf_counter()
-            outcomes, _ = grade_class(course, workers=workers, progress=False, verification=verification)
-            runs[name].append(time.perf_counter() - started)
-    times = {name: statistics.median(seconds) for name, seconds in runs.items()}
-    return len(outcomes), cores, times
+    with command_line_cluster(scratch / "cluster") as address:
+        settings = {"direct": lambda: grade_directly(course),
+                    "1 worker": lambda: grade_class(course, workers=1, progress=False),
+                    f"{cores} workers": lambda: grade_class(course, workers=cores, progress=False),
+                    f"{cores} workers, unverified": lambda: grade_class(course, workers=cores, progress=False,
+                                                                        verification=False),
+                    "2-worker scheduler": lambda: grade_class(course, scheduler=address, progress=False)}
+        times = {"round trip": round_trip(address)}
+        runs = {name: [] for name in settings}
+        for turn in range(repeat):  # alternate the order, so a change in the machine's load favours none
+            for name in sorted(runs, reverse=turn % 2 == 1):
+                started = time.perf_counter()
+                settings[name]()
+                runs[name].append(time.perf_counter() - started)
+    times.update({name: statistics.median(seconds) for name, seconds in runs.items()})
+    return len(find_jobs(course)[0]), cores, times
 
 
 def load_average():
@@ -132,11 +203,18 @@ def table(rows, count, cores, times, students, repeat, class_repeat, load_before
               "scores, messages, verification, feedback page); autograde = nbgrader's autograde step alone;",
               f"target ratio ≤ {TARGET_RATIO}×", ""]
     if times:
-        one, many, unverified = (times[name] for name in ("1 worker", f"{cores} workers", f"{cores} workers, unverified"))
+        one, many, unverified, remote, direct = (times[name] for name in (
+            "1 worker", f"{cores} workers", f"{cores} workers, unverified", "2-worker scheduler", "direct"))
         lines.append(f"class of {students} students × {len(rows)} assignments = {count} submissions "
                      f"(median of {class_repeat}):")
-        lines.append(f"  1 worker {one:.1f} s, {cores} workers {many:.1f} s, speed-up {one / many:.2f}× "
+        lines.append(f"  directly in one process (no Dask)  {direct:8.1f} s")
+        lines.append(f"  local cluster, 1 worker            {one:8.1f} s")
+        lines.append(f"  local cluster, {cores} workers           {many:8.1f} s   speed-up {one / many:.2f}× "
                      f"(target ≥ {TARGET_SPEEDUP}× on 2 cores)")
+        lines.append(f"  scheduler + 2 command-line workers {remote:8.1f} s   speed-up {one / remote:.2f}×")
+        lines.append(f"  Dask's overhead per submission: {(one - direct) / count:+.2f} s (1 worker vs direct, "
+                     f"cluster start-up included; target ≤ 0.1 s); a task's round trip with 200 kB each way: "
+                     f"{1000 * times['round trip']:.1f} ms")
         lines.append(f"  without the independent check {unverified:.1f} s: verification adds "
                      f"{100 * (many / unverified - 1):.0f} % (target ≤ 30 %)")
     return "\n".join(lines)

@@ -12,12 +12,13 @@ from pathlib import Path
 from autograder.feedback_page import write_page
 from autograder.layout import ROOT
 from autograder.merge import outcomes
+from autograder.nbgrader_cli import course_directory
 from autograder.workspace import Workspace
 
 
 def write_feedback(course_root=ROOT):
     """Regenerate the feedback page of every recorded outcome; returns the pages written."""
-    records = outcomes(course_root)
+    records = outcomes(course_directory(course_root))  # its gradebook may be a database (DB=, db_url)
     with tempfile.TemporaryDirectory(prefix="release-") as scratch:
         course = Workspace(course_root, (), copy_course=False, **{"CourseDirectory.release_directory": scratch})
         pages = [write_page(course, outcome) for outcome in records]

@@ -32,7 +32,7 @@ from tqdm import tqdm
 from autograder.grader import Grader, Outcome
 from autograder.layout import ROOT, assignments
 from autograder.merge import prepare_course, record
-from autograder.nbgrader_cli import DB_VARIABLE
+from autograder.nbgrader_cli import course_directory
 from autograder.processes import time_limit
 
 PLUGIN = "course-grader"
@@ -48,7 +48,7 @@ DIED = "the grading process died (the notebook may have used too much memory)"
 class CourseOnWorker(WorkerPlugin):
     """What a worker needs to grade, sent to each worker once: the course's files as bytes
     (``{relative path: bytes}``: nbgrader_config.py and the assignments' source folders) and the
-    grader's options. The worker grades in a private course directory with its own SQLite gradebook."""
+    grader's options. The worker grades in a private copy of the course with its own SQLite gradebook."""
 
     name = PLUGIN
 
@@ -56,14 +56,11 @@ class CourseOnWorker(WorkerPlugin):
         self.files, self.options = files, options
 
     def setup(self, worker):
-        os.environ.pop(DB_VARIABLE, None)  # the course's gradebook is the client's alone
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         self.directory = Path(tempfile.mkdtemp(prefix="course-", dir=worker.local_directory))
         for name, content in self.files.items():
             (self.directory / name).parent.mkdir(parents=True, exist_ok=True)
             (self.directory / name).write_bytes(content)
-        with open(self.directory / "nbgrader_config.py", "a", encoding="utf-8") as config:
-            config.write('\nc.CourseDirectory.db_url = ""  # a grading worker keeps its own SQLite gradebook\n')
         log = os.open(self.directory / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         os.dup2(log, 2)  # kernels' and nbgrader's chatter goes to the log, not over the progress bar
         self.grader, self.lock = None, threading.Lock()
@@ -164,7 +161,7 @@ def grade_class(course_root=ROOT, *, students=None, wanted=None, workers=None, c
     ``scheduler`` (an address) or ``client`` grade on an existing Dask cluster; otherwise a local
     one is started. ``verification=False`` skips the independent check (for measuring what it costs).
     """
-    jobs, skipped = find_jobs(course_root, students, wanted)
+    jobs, skipped = find_jobs(course_directory(course_root), students, wanted)
     if not jobs:
         return [], skipped
     if client is None:

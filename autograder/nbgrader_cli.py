@@ -8,18 +8,32 @@ NBGRADER = [sys.executable, "-m", "nbgrader"]
 
 
 DB_VARIABLE = "COURSE_DB_URL"  # set by `make grade DB=...` (and feedback, export, report)
+_COURSES = set()  # course directories declared by course_directory()
+
+
+def course_directory(course_root):
+    """Declare ``course_root`` a course (not a grader's private copy of one); returns it.
+
+    Only a declared course's gradebook is the one ``DB=`` or its ``nbgrader_config.py`` names: the
+    private copies graders, releases and self-grading make of that configuration keep a throwaway
+    SQLite gradebook of their own, so they never write into the course's database.
+    """
+    _COURSES.add(Path(course_root).resolve())
+    return course_root
 
 
 def gradebook_url(course_root):
     """The gradebook of a course directory, as an SQLAlchemy URL.
 
-    In order: the ``COURSE_DB_URL`` environment variable (``make ... DB=``), then
-    ``c.CourseDirectory.db_url`` in the course's ``nbgrader_config.py``, then the SQLite file
-    ``gradebook.db`` in the course directory. ``postgresql://`` URLs are given the psycopg (3) driver.
+    For a declared course (:func:`course_directory`), in order: the ``COURSE_DB_URL`` environment
+    variable (``make ... DB=``), then ``c.CourseDirectory.db_url`` in its ``nbgrader_config.py``;
+    otherwise, and by default, the SQLite file ``gradebook.db`` in the directory.
+    ``postgresql://`` URLs are given the psycopg (3) driver.
     """
-    url = os.environ.get(DB_VARIABLE) or configured_url(course_root)
+    root = Path(course_root).resolve()
+    url = (os.environ.get(DB_VARIABLE) or configured_url(root)) if root in _COURSES else ""
     if not url:
-        return f"sqlite:///{Path(course_root).resolve() / 'gradebook.db'}"
+        return f"sqlite:///{root / 'gradebook.db'}"
     return "postgresql+psycopg://" + url.removeprefix("postgresql://") if url.startswith("postgresql://") else url
 
 
@@ -63,7 +77,7 @@ def main(argv=None):
     """``python -m autograder.nbgrader_cli ARGS...``: nbgrader on this course with its gradebook (for `make export`)."""
     from autograder.layout import ROOT
 
-    process = nbgrader(*(argv if argv is not None else sys.argv[1:]), course_root=ROOT, check=False)
+    process = nbgrader(*(argv if argv is not None else sys.argv[1:]), course_root=course_directory(ROOT), check=False)
     print(process.stdout, end="")
     print(process.stderr, end="", file=sys.stderr)
     return process.returncode

@@ -17,6 +17,7 @@ from autograder.gradebook import gradebook_exists, open_gradebook
 from autograder.layout import ROOT
 from autograder.merge import outcomes as recorded_outcomes
 from autograder.mistakes import function_of, name_mistake
+from autograder.nbgrader_cli import course_directory
 
 REPORTS = "reports"
 PAGE = "index.html"
@@ -26,7 +27,7 @@ COLOURS = {"full": "#4c9a5f", "partial": "#e0b341", "zero": "#c8553d"}
 
 def gradebook_scores(course_root):
     """``{(student, assignment): {test cell: (score, max)}}`` from the course gradebook (empty if none)."""
-    if not gradebook_exists(course_root):
+    if not gradebook_exists(course_directory(course_root)):
         return {}
     scores = {}
     with open_gradebook(course_root) as gradebook:
