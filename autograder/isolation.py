@@ -21,6 +21,7 @@ import ctypes
 import json
 import os
 import resource
+import runpy
 import signal
 import subprocess
 import sys
@@ -103,8 +104,8 @@ def _tmpfs(target, size, mode="1777"):
     _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode}")
 
 
-def _build(root, readable, files, owner):
-    """Make the view under ``root`` (a fresh tmpfs): system, Python, ``readable``, /dev, /proc, /tmp."""
+def _build(root, readable, writable, files, owner):
+    """Make the view under ``root`` (a fresh tmpfs): system, Python, ``readable``, ``writable``, /dev, /proc, /tmp."""
     _tmpfs(root, "1m", "0755")
     for name in SYSTEM:
         path = "/" + name
@@ -121,11 +122,11 @@ def _build(root, readable, files, owner):
     _tmpfs(root + "/dev/shm", "16m")
     _tmpfs(root + "/tmp", SCRATCH_SIZE)
     # the course root is an empty folder in the view even when a path above (/tmp, /usr) holds it
-    for path in sorted({str(ROOT), *readable}, key=lambda p: p.count("/")):
+    for path in sorted({str(ROOT), *readable, *writable}, key=lambda p: p.count("/")):
         if path == str(ROOT):
             _tmpfs(root + path, "1m", "0755")
         elif os.path.exists(path):
-            _bind(path, root)
+            _bind(path, root, writable=path in writable)
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     for path, data in files.items():
@@ -143,18 +144,19 @@ def _map_user():
     Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
 
 
-def enter(readable=(), *, sandbox=False, workdir="/tmp", network=True, files=None):
+def enter(readable=(), *, writable=(), sandbox=False, workdir="/tmp", network=True, files=None):
     """Move this process into a private view and return there, as the unprivileged user, with
     ``workdir`` as its folder; the caller then execs the learner's program.
 
     ``readable`` are the paths (besides Python and the course package, see :func:`view`) the view
-    shows read-only; ``files`` are ``{path: bytes}`` written into the view's private /tmp. Without ``network`` the
+    shows read-only, ``writable`` those it shows as they are (a folder for the kernel's sockets); ``files`` are ``{path: bytes}`` written into the view's private /tmp. Without ``network`` the
     process has no network either. A process stays behind outside, waits for the contained one,
     and exits with its status; SIGINT reaches the contained process through the process group.
     Raises :class:`Unavailable` (before anything changed) when the system allows no namespaces.
     """
     root = os.geteuid() == 0
     readable = [str(Path(p).resolve()) for p in view(readable, sandbox=sandbox)]
+    writable = [str(Path(p).resolve()) for p in writable]
     stage = tempfile.mkdtemp(prefix="view-")  # the view's root; its mounts exist only in the new namespace
     try:
         if not root:
@@ -169,7 +171,7 @@ def enter(readable=(), *, sandbox=False, workdir="/tmp", network=True, files=Non
     try:
         _call("unshare", CLONE_NEWNS | CLONE_NEWIPC | (0 if network else CLONE_NEWNET))
         _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the grader's mounts
-        _build(stage, readable, files or {}, NOBODY if root else os.getuid())
+        _build(stage, readable, writable, files or {}, NOBODY if root else os.getuid())
         os.chroot(stage)
         os.chdir(workdir)
         if root:
@@ -272,6 +274,8 @@ def require():
 
 
 def main():
+    """``... '<json view>' -- program...``: run ``program`` in the view. A module of this Python
+    (``python -m module ...``) runs in this very process once contained, saving an interpreter's start."""
     if sys.argv[1:] == ["--probe"]:
         return _probe_namespaces()
     spec, _, program = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -281,7 +285,11 @@ def main():
     except Unavailable as error:
         sys.exit(f"containment failed: {error}")
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    os.execvp(program[0], program)
+    if program[:2] == [sys.executable, "-m"]:
+        sys.argv = [program[2], *program[3:]]
+        runpy.run_module(program[2], run_name="__main__", alter_sys=True)
+    else:
+        os.execvp(program[0], program)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,14 @@
 
 The kernel sees Python, the ``course`` package and the folder of the notebook being graded, and
 nothing else of the course: not ``source/``, the verification inputs, the gradebook or other
-students' work. As root it runs as ``nobody``, with a cap on the processes it may start.
+students' work; and, talking to nbgrader through socket files, no network (nothing to reach on
+localhost, such as a Dask scheduler). As root it runs as ``nobody``, with a cap on the processes it may start.
 Usage (from a kernelspec's argv, see :mod:`autograder.contained_kernel`): ``... {connection_file}``.
 """
+import json
 import os
 import resource
+import runpy
 import sys
 from pathlib import Path
 
@@ -23,10 +26,17 @@ def main():
     secret = Path(connection_file).read_bytes()  # read here: the kernel never sees the grader's runtime folder
     if os.geteuid() == 0:
         resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    connection = json.loads(secret)
+    # over ZMQ's ipc transport (files, see contained_kernel) the kernel needs no network at all: none, then
+    sockets = [os.path.dirname(connection["ip"])] if connection.get("transport") == "ipc" else []
     env = isolation.environment()
-    isolation.enter([notebook_folder], workdir=notebook_folder, files={CONNECTION: secret})
-    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", CONNECTION, *rest]
-    os.execve(sys.executable, kernel, env)
+    isolation.enter([notebook_folder], writable=sockets, workdir=notebook_folder, network=not sockets,
+                    files={CONNECTION: secret})
+    os.environ.clear()
+    os.environ.update(env)
+    # ipykernel starts in this process, now contained: no second interpreter to wait for
+    sys.argv = ["ipykernel_launcher", "-f", CONNECTION, *rest]
+    runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,15 @@
 reference solutions (or another student's notebook) by any route finds nothing, in nbgrader's kernel
 and in the independent check, and earns zero; correct answers keep their points; grading works from
 a clone inside a 0700 folder, as root, with the same scores as from a 0755 one."""
+import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -77,11 +82,14 @@ def answered(codes):
     return fill_in(release, codes)
 
 
-def thief():
-    """Every exercise answered by the function steal() finds; steal() defined in the first answer cell."""
+def thief(port=None):
+    """Every exercise answered by the function steal() finds; steal() defined in the first answer cell,
+    which also knocks at ``port`` on localhost (where a Dask scheduler would listen, running code as root)."""
     nb = answered({f: f"return steal({f!r})(**locals())" for f in FUNCTIONS})
     first = next(iter(solution_cells(nb).values()))
-    first.source = STEAL + "\n\n" + first.source
+    knock = (f"import socket\ntry:\n    socket.create_connection(('127.0.0.1', {port}), timeout=5).sendall(b'hi')\n"
+             "except OSError:\n    pass\n") if port else ""
+    first.source = STEAL + "\n\n" + knock + "\n\n" + first.source
     return nb
 
 
@@ -120,12 +128,27 @@ def graded(tmp_path_factory):
     grader = Grader(tmp_path_factory.mktemp("grader"))
     handed_in = tmp_path_factory.mktemp("handed-in")
     outcomes = {}
-    for student, nb in (("alice", answered(reference_solutions(source_notebook(ASSIGNMENT)))), ("mallory", thief())):
-        folder = handed_in / student
-        folder.mkdir()
-        nbformat.write(nb, folder / release_notebook(ASSIGNMENT).name)
-        outcomes[student] = grader.grade(student, ASSIGNMENT, folder)
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(0.1)
+        port = server.getsockname()[1]
+        for student, nb in (("alice", answered(reference_solutions(source_notebook(ASSIGNMENT)))),
+                            ("mallory", thief(port))):
+            folder = handed_in / student
+            folder.mkdir()
+            nbformat.write(nb, folder / release_notebook(ASSIGNMENT).name)
+            outcomes[student] = grader.grade(student, ASSIGNMENT, folder)
+        try:
+            server.accept()
+            outcomes["knocked"] = True
+        except TimeoutError:
+            outcomes["knocked"] = False
     return grader, outcomes
+
+
+def test_the_kernel_reaches_nothing_on_the_network(graded):
+    """nbgrader talks to the kernel through socket files: a scheduler listening on localhost stays out of reach."""
+    _, outcomes = graded
+    assert outcomes["knocked"] is False
 
 
 def test_correct_answers_keep_their_points(graded):
@@ -199,3 +222,53 @@ def test_the_kernel_spec_never_imports_from_the_notebooks_folder(tmp_path):
     run = subprocess.run(isolation.python_main("autograder.kernel_launcher"), cwd=tmp_path, capture_output=True,
                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert "planted" not in run.stderr and "ValueError" in run.stderr  # the real launcher, missing its argument
+
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv") or not SYSTEM_PYTHON.exists(),
+                    reason="needs root to become an unprivileged user, and a Python that user may run")
+def test_an_unprivileged_grader_gets_the_same_view_through_a_user_namespace():
+    """As an ordinary user (here ``nobody``, with the system's Python) the view is the same: the package
+    read-only, the notebook's folder, nothing else of the course, only its own processes."""
+    work = Path(tempfile.mkdtemp())  # an ordinary user's own folder (pytest's are root's, 0700)
+    work.chmod(0o755)
+    notebook_folder = work / "autograded" / "someone" / ASSIGNMENT
+    notebook_folder.mkdir(parents=True)
+    (notebook_folder / "mine.ipynb").write_text("{}")
+    check = textwrap.dedent(f"""
+        import json, os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from autograder import isolation
+        isolation.enter([{str(notebook_folder)!r}], workdir={str(notebook_folder)!r})
+        try:
+            open({str(ROOT / 'course' / 'planted.py')!r}, 'w')
+            writable = True
+        except OSError:
+            writable = False
+        print(json.dumps({{"uid": os.getuid(), "root": sorted(os.listdir({str(ROOT)!r})), "writable": writable,
+                          "mine": os.listdir('.'), "secrets": [p for p in {[str(p) for p in SECRETS]!r} if os.path.exists(p)],
+                          "processes": len([e for e in os.listdir('/proc') if e.isdigit()])}}))
+    """)
+    run = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(SYSTEM_PYTHON), "-I",
+                          "-c", check], capture_output=True, text=True, timeout=60, cwd="/")
+    shutil.rmtree(work)
+    if "unshare" in run.stderr and "Operation not permitted" in run.stderr:
+        pytest.skip("unprivileged user namespaces are off here")
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    assert seen["uid"] == 65534 and not seen["writable"] and not seen["secrets"]
+    assert "course" in seen["root"] and "source" not in seen["root"] and seen["mine"] == ["mine.ipynb"]
+    assert seen["processes"] == 1
+
+
+def test_grading_as_root_stops_before_anyone_when_learner_code_cannot_be_contained(monkeypatch, tmp_path):
+    from autograder.grader import Grader
+
+    monkeypatch.setattr(isolation, "problem", lambda: "the system allows no private namespaces as root: EPERM")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    with pytest.raises(isolation.Unavailable, match="cannot grade a class: learner code would see the instructor's "
+                                                    "files. the system allows no private namespaces as root: EPERM"):
+        Grader(tmp_path / "grader")
+    assert not (tmp_path / "grader").exists()
