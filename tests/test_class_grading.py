@@ -1,5 +1,5 @@
-"""Class grading with the real nbgrader: all cores give the same scores as one worker and as plain
-``nbgrader autograde``; bad submissions are graded with a reason and never stop the class or get
+"""Class grading with the real nbgrader on a local Dask cluster: two workers give the same scores as
+one and as plain ``nbgrader autograde``; bad submissions are graded with a reason and never stop the class or get
 modified; re-running is idempotent and the filters work."""
 import copy
 import hashlib
@@ -9,9 +9,11 @@ import sys
 
 import nbformat
 import pytest
+from distributed import Client, LocalCluster, wait
 
 from autograder.demo_class import build
-from autograder.grade_class import find_jobs, grade_class, summary
+from autograder.grade_class import (ERROR_LOG, INTERNAL_ERROR, PLUGIN, collect, find_jobs, grade_class,
+                                    grade_submission, summary)
 from autograder.layout import CONFIG, ROOT, release_notebook, source_notebook
 from autograder.merge import outcomes
 from autograder.nbgrader_cli import nbgrader
@@ -130,7 +132,7 @@ def test_ungradable_submission_gets_zero_and_a_reason(course, student, expected)
     _, records, _, _ = course
     outcome = records[student]
     assert not outcome.graded and expected in outcome.reason
-    assert outcome.total == 0 and outcome.maximum == 10
+    assert outcome.total == 0 and outcome.maximum == records["student_01"].maximum > 0
     assert expected in visible_text(open(outcome.feedback, encoding="utf-8").read())
 
 
@@ -163,7 +165,7 @@ def test_broken_answer_loses_only_its_points_with_a_reason(course, student, cell
 def test_damaged_notebook_is_repaired_and_earns_full_marks(course, student, note):
     _, records, _, _ = course
     outcome = records[student]
-    assert outcome.graded and outcome.total == outcome.maximum == 10
+    assert outcome.graded and outcome.total == outcome.maximum == records["student_01"].maximum
     if note:
         assert any(note in n for n in outcome.notes)
 
@@ -211,3 +213,21 @@ def test_make_grade_without_submissions_says_what_to_do(tmp_path):
     process = subprocess.run([sys.executable, "-m", "autograder.grade_class", "--course", str(tmp_path)],
                              capture_output=True, text=True, cwd=ROOT)
     assert process.returncode == 0 and "Nothing to grade" in process.stdout
+
+
+def test_a_fault_of_the_grader_is_recorded_as_ours_with_its_traceback(course):
+    """An exception in the grader's own code (here: a task sent to a worker that was never given the
+    course) is not the student's fault: "internal grading error", the traceback in the course's log,
+    and the summary says how many and where."""
+    root, _, _, _ = course
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
+        future = client.submit(grade_submission, "ghost", ASSIGNMENT, {}, 60)
+        wait(future)
+        outcome = collect(root, ("ghost", ASSIGNMENT), future)
+    assert not outcome.graded and outcome.reason == INTERNAL_ERROR
+    assert outcome.total == 0 and outcome.maximum > 0
+    log = (root / ERROR_LOG).read_text(encoding="utf-8")
+    assert f"ghost/{ASSIGNMENT}" in log and "Traceback" in log and PLUGIN in log
+    assert f"Internal grading errors: 1 (faults of the grader, not of the students; tracebacks in {root / ERROR_LOG})" \
+        in summary([outcome], [], 1.0, root)
+    assert "internal grading error" in visible_text(open(outcome.feedback, encoding="utf-8").read())

@@ -16,7 +16,7 @@ import pytest
 from autograder.demo_class import build
 from autograder.grade_class import grade_class
 from autograder.layout import CONFIG, ROOT
-from autograder.nbgrader_cli import DB_VARIABLE, nbgrader
+from autograder.nbgrader_cli import DB_VARIABLE, course_directory, gradebook_url, nbgrader
 
 pytestmark = pytest.mark.servers
 ASSIGNMENT = "01_gradients"
@@ -88,10 +88,12 @@ def test_class_graded_into_postgresql_exports_like_sqlite(postgres, tmp_path):
 
 
 def test_db_variable_overrides_the_configuration(postgres, tmp_path, monkeypatch):
-    """`make ... DB=url` reaches the gradebook through COURSE_DB_URL, before nbgrader_config.py."""
-    from autograder.nbgrader_cli import gradebook_url
-
+    """`make ... DB=url` reaches a course's gradebook through COURSE_DB_URL, before nbgrader_config.py;
+    a grader's private copy of the course keeps its own SQLite gradebook."""
     monkeypatch.setenv(DB_VARIABLE, postgres)
-    assert gradebook_url(tmp_path).startswith("postgresql+psycopg://grader@127.0.0.1")
+    private = tmp_path / "private-copy"
+    assert gradebook_url(private) == f"sqlite:///{private.resolve() / 'gradebook.db'}", "copies keep their own"
+    course = course_directory(tmp_path / "course")
+    assert gradebook_url(course).startswith("postgresql+psycopg://grader@127.0.0.1")
     monkeypatch.delenv(DB_VARIABLE)
-    assert gradebook_url(tmp_path) == f"sqlite:///{tmp_path.resolve() / 'gradebook.db'}"
+    assert gradebook_url(course) == f"sqlite:///{course.resolve() / 'gradebook.db'}"

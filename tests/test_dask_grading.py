@@ -1,0 +1,105 @@
+"""Class grading on a Dask cluster started from the command line: a ``dask scheduler`` and two
+``dask worker`` processes, each in its own empty working directory (two "machines" that share no
+course files). They grade like the local default even when a worker is SIGKILLed mid-run, and a
+submission that keeps killing its worker ends "not graded" with its reason, everyone else graded."""
+import os
+import shutil
+import signal
+import threading
+import time
+
+import nbformat
+import pytest
+from distributed import Client
+
+from autograder.bench import command_line_cluster
+from autograder.demo_class import build
+from autograder.grade_class import DIED, grade_class
+from autograder.layout import CONFIG, ROOT
+from tests.test_class_grading import NOTEBOOK, solution_with
+
+pytestmark = pytest.mark.servers
+ASSIGNMENT = "01_gradients"
+STUDENTS = 3
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """The scheduler's address; a task may kill one worker and be retried once (allowed-failures 1)."""
+    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}  # a worker holds only the task it runs
+    with command_line_cluster(tmp_path_factory.mktemp("machines"), workers=2, env=env) as address:
+        yield address
+
+
+def course_with(root, extra=None):
+    """A course of a few synthetic students (and ``extra``: ``{student: notebook}``)."""
+    root.mkdir()
+    shutil.copy(CONFIG, root / CONFIG.name)
+    shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
+    build(root, students=STUDENTS, seed=5, assignment_names=[ASSIGNMENT])
+    for student, notebook in (extra or {}).items():
+        (root / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
+        nbformat.write(notebook, root / "submitted" / student / ASSIGNMENT / NOTEBOOK)
+    return root
+
+
+def kill_worker_running(address, student, times, stop):
+    """SIGKILL the worker process that grades ``student`` (any student if None), ``times`` times."""
+    with Client(address) as client:
+        killed = 0
+        while killed < times and not stop.is_set():
+            for worker, keys in client.processing().items():
+                if any(student is None or key.startswith(f"grade-{student}-") for key in keys):
+                    pid = client.run(os.getpid, workers=[worker]).get(worker)
+                    if pid:
+                        os.kill(pid, signal.SIGKILL)
+                        killed += 1
+                        time.sleep(5)  # until the scheduler notices and the nanny starts a new worker
+                    break
+            time.sleep(0.5)
+        return killed
+
+
+def scores(outcomes):
+    return {o.student: o.scores for o in outcomes}
+
+
+def test_two_machines_grade_like_the_local_default_even_when_a_worker_is_killed(cluster, tmp_path):
+    course = course_with(tmp_path / "cluster")
+    stop = threading.Event()
+    killer = threading.Thread(target=kill_worker_running, args=(cluster, None, 1, stop))
+    killer.start()
+    try:
+        remote, _ = grade_class(course, scheduler=cluster, progress=False, cell_timeout=20)
+    finally:
+        stop.set()
+        killer.join()
+    local, _ = grade_class(course_with(tmp_path / "local"), workers=2, progress=False, cell_timeout=20)
+    assert all(o.graded for o in remote)
+    assert scores(remote) == scores(local)
+    assert len({o.total for o in local}) > 1, "the synthetic class should not all score alike"
+    assert (course / "feedback" / "student_01" / ASSIGNMENT).is_dir()  # written by the client only
+
+
+def test_submission_that_keeps_killing_workers_is_not_graded_and_the_rest_is(cluster, tmp_path):
+    """A memory bomb that takes its worker down (here the OOM killer's SIGKILL, sent by the test) is
+    retried once (allowed-failures), then recorded as not graded with its reason."""
+    bomb = solution_with(grad_linear="import time\ntime.sleep(60)\nreturn a")
+    hungry = solution_with(grad_linear="hoard = []\nwhile True:\n    hoard.append(np.ones(10**8))")
+    course = course_with(tmp_path / "course", {"bomb": bomb, "hungry": hungry})
+    stop = threading.Event()
+    killed = []
+    killer = threading.Thread(target=lambda: killed.append(kill_worker_running(cluster, "bomb", 2, stop)))
+    killer.start()
+    try:
+        outcomes, _ = grade_class(course, scheduler=cluster, progress=False, cell_timeout=90)
+    finally:
+        stop.set()
+        killer.join()
+    records = {o.student: o for o in outcomes}
+    assert killed == [2]
+    assert not records["bomb"].graded and records["bomb"].reason == DIED
+    assert "the grading process died" in (course / "feedback" / "bomb" / ASSIGNMENT / "gradients.html").read_text()
+    assert records["hungry"].graded and "MemoryError" in records["hungry"].messages["test_grad_linear"]
+    assert all(records[f"student_{n:02d}"].graded for n in range(1, STUDENTS + 1))
