@@ -41,8 +41,10 @@ SCRATCH_SIZE = "64m"
 ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "MPLBACKEND", "PYTHONWARNINGS", "PYTHONPATH",
                "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "MKL_NUM_THREADS")
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x20000, 0x8000000, 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x20000, 0x8000000, 0x10000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME, ST_RELATIME = 1024, 2048, 1 << 21, 4096
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
@@ -149,7 +151,8 @@ def enter(readable=(), *, writable=(), sandbox=False, workdir="/tmp", network=Tr
     ``workdir`` as its folder; the caller then execs the learner's program.
 
     ``readable`` are the paths (besides Python and the course package, see :func:`view`) the view
-    shows read-only, ``writable`` those it shows as they are (a folder for the kernel's sockets); ``files`` are ``{path: bytes}`` written into the view's private /tmp. Without ``network`` the
+    shows read-only, ``writable`` those it shows writable (the folder of the kernel's sockets);
+    ``files`` are ``{path: bytes}`` written into the view's private /tmp. Without ``network`` the
     process has no network either. A process stays behind outside, waits for the contained one,
     and exits with its status; SIGINT reaches the contained process through the process group.
     Raises :class:`Unavailable` (before anything changed) when the system allows no namespaces.
