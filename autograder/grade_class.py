@@ -29,6 +29,7 @@ from distributed import Client, KilledWorker, LocalCluster, as_completed, get_wo
 from distributed.diagnostics.plugin import WorkerPlugin
 from tqdm import tqdm
 
+from autograder import isolation
 from autograder.grader import Grader, Outcome
 from autograder.layout import ROOT, assignments
 from autograder.merge import prepare_course, record
@@ -253,6 +254,11 @@ def main(argv=None):
     parser.add_argument("--notebook-timeout", type=int, default=600, help="seconds one notebook may run in all")
     parser.add_argument("--course", default=str(ROOT), help="the course directory")
     options = parser.parse_args(argv)
+    try:  # before anyone is graded: learner code must not see the instructor's files
+        isolation.require()
+    except isolation.Unavailable as error:
+        print(f"make grade stopped: {error}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     outcomes, skipped = grade_class(
         options.course, students=options.student, wanted=options.assignment, workers=options.workers,
