@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from autograder.grade_class import find_jobs, grade_class
 from autograder.grader import Grader
 from autograder.layout import ROOT, assignments, release_notebook, source_notebook
 from autograder.nbgrader_cli import quiet_environment
+from autograder.quiet import stderr_to
 from autograder.solutions import fill_in, reference_solutions
 
 TARGET_RATIO = 1.3
@@ -96,8 +96,25 @@ def notebook_rows(names, repeat, scratch):
             verification.append(grader.phases["verification"])
             if outcome.total != outcome.maximum:
                 raise RuntimeError(f"the reference solution of {assignment} lost points: {outcome.messages}")
-        rows.append((assignment, *(statistics.median(v) for v in (raw, graded, autograde, feedback, verification))))
+        mine = self_grading_times(submissions[assignment], repeat, scratch / "grade-me")
+        rows.append((assignment, *(statistics.median(v) for v in (raw, graded, autograde, feedback, verification,
+                                                                   mine))))
     return rows
+
+
+def self_grading_times(folder, repeat, work):
+    """Seconds of ``make grade-me NB=...`` on the solved notebook in ``folder``, end to end as a learner
+    runs it (make, Python, nbgrader's import, grading, the feedback page), after one run that generates
+    the assignment in the self-grading workspace."""
+    notebook = next(Path(folder).glob("*.ipynb"))
+    command = ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", "grade-me", f"NB={notebook}"]
+    env = {**os.environ, "GRADE_ME_DIR": str(work)}
+    times = []
+    for _ in range(repeat + 1):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return times[1:]
 
 
 @contextmanager
@@ -195,13 +212,16 @@ def table(rows, count, cores, times, students, repeat, class_repeat, load_before
     lines = [f"Autograder benchmark, {cores} cores (load average {load_before} before, {load_average()} after)",
              "",
              f"{'notebook':<24}{'raw (s)':>9}{'grade (s)':>11}{'ratio':>7}"
-             f"{'  autograde (s)':>15}{'ratio':>7}{'  feedback (s)':>14}{'  verify (s)':>12}"]
-    for assignment, raw, graded, autograde, feedback, verification in rows:
+             f"{'  autograde (s)':>15}{'ratio':>7}{'  feedback (s)':>14}{'  verify (s)':>12}"
+             f"{'  grade-me (s)':>14}{'ratio':>7}"]
+    for assignment, raw, graded, autograde, feedback, verification, mine in rows:
         lines.append(f"{assignment:<24}{raw:>9.2f}{graded:>11.2f}{graded / raw:>6.2f}×"
-                     f"{autograde:>15.2f}{autograde / raw:>6.2f}×{feedback:>14.2f}{verification:>12.2f}")
+                     f"{autograde:>15.2f}{autograde / raw:>6.2f}×{feedback:>14.2f}{verification:>12.2f}"
+                     f"{mine:>14.2f}{mine / raw:>6.2f}×")
     lines += ["", f"median of {repeat} runs; grade = Grader.grade in a warm worker (repair, nbgrader autograde,",
               "scores, messages, verification, feedback page); autograde = nbgrader's autograde step alone;",
-              f"target ratio ≤ {TARGET_RATIO}×", ""]
+              f"target ratio ≤ {TARGET_RATIO}×; grade-me = `make grade-me NB=...` end to end, as a learner runs it",
+              "(target ≤ 2× raw)", ""]
     if times:
         one, many, unverified, remote, direct = (times[name] for name in (
             "1 worker", f"{cores} workers", f"{cores} workers, unverified", "2-worker scheduler", "direct"))
@@ -220,20 +240,6 @@ def table(rows, count, cores, times, students, repeat, class_repeat, load_before
     return "\n".join(lines)
 
 
-@contextmanager
-def quiet_stderr(log):
-    """Send this process's (and its kernels') stderr chatter to ``log`` while measuring."""
-    saved = os.dup(2)
-    with open(log, "ab") as sink, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=12, help="students in the synthetic class (0: skip it)")
@@ -246,7 +252,7 @@ def main(argv=None):
     load_before = load_average()
     print(f"timing {len(names)} notebooks, then a class of {options.students} students; "
           "this takes minutes", flush=True)
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, quiet_stderr(Path(scratch) / "stderr.log"):
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, stderr_to(Path(scratch) / "stderr.log"):
         rows = notebook_rows(names, options.repeat, Path(scratch))
         count, cores, times = (class_rows(names, options.students, options.class_repeat, Path(scratch))
                                if options.students else (0, os.cpu_count() or 1, {}))

@@ -6,18 +6,17 @@ called. Your file is only read; everything is made in the ignored ``.grade-me/``
 chatter goes to ``.grade-me/log.txt``: the terminal shows the table and the feedback page.
 """
 import argparse
-import contextlib
 import os
 import shutil
 import sys
 import traceback
-import warnings
 from pathlib import Path
 
 import nbformat
 
 from autograder.layout import ROOT, assignments, release_notebook, source_notebook
 from autograder.learner_workspace import FOLDER, edited
+from autograder.quiet import stderr_to
 from autograder.solutions import grade_id
 
 WORK = Path(os.environ.get("GRADE_ME_DIR") or ROOT / ".grade-me")  # GRADE_ME_DIR: elsewhere, e.g. for a test
@@ -51,24 +50,6 @@ def table(outcome, path):
         message = outcome.messages.get(cell) or ""
         lines.append(f"  {mark} {cell.removeprefix('test_'):<{width}} {score:g}/{maximum:g}  {message}")
     return "\n".join(lines)
-
-
-@contextlib.contextmanager
-def chatter_to(log):
-    """Send everything written to the process's stderr (warnings, nbgrader's and the kernels' logs)
-    to ``log``, so the learner's terminal shows only what this module prints."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(log, "w") as sink, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 def grade_me(paths):
@@ -108,7 +89,8 @@ def main(argv=None):
               "in my-notebooks/), or name a notebook: make grade-me NB=path/to/notebook.ipynb")
         return 0
     log = WORK / "log.txt"
-    with chatter_to(log):
+    log.unlink(missing_ok=True)
+    with stderr_to(log):
         try:
             outcomes = grade_me(paths)
         except Exception as error:  # a fault of the grader, not of the learner: the details go to the log
