@@ -34,7 +34,10 @@ def main():
                     files={CONNECTION: secret})
     os.environ.clear()
     os.environ.update(env)
-    # ipykernel starts in this process, now contained: no second interpreter to wait for
+    # ipykernel starts in this process, now contained: no second interpreter to wait for. What it prints
+    # for a person at a terminal (a Ctrl-C note: it sees no parent) joins its log on stderr, never a
+    # grading command's output.
+    os.dup2(2, 1)
     sys.argv = ["ipykernel_launcher", "-f", CONNECTION, *rest]
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
 
