@@ -19,7 +19,7 @@ from autograder.merge import outcomes
 from autograder.nbgrader_cli import nbgrader
 from autograder.solutions import fill_in, reference_solutions
 from autograder.workspace import Workspace
-from tests.feedback_text import visible_text
+from tests.feedback_text import leaks, visible_text
 
 ASSIGNMENT = "01_gradients"
 NOTEBOOK = release_notebook(ASSIGNMENT).name
@@ -143,7 +143,7 @@ def test_ungradable_submission_gets_zero_and_a_reason(course, student, expected)
     ("returns_bad", "test_grad_linear", "returned None"),
     ("returns_bad", "test_grad_quadratic", "contains NaN"),
     ("returns_bad", "test_grad_least_squares", "shape (3, 1) but expected (3,)"),
-    ("intrudes", "test_grad_linear", "PermissionError"),
+    ("intrudes", "test_grad_linear", "grad_linear raised"),  # the course's folders are not even there to write into
 ])
 def test_broken_answer_loses_only_its_points_with_a_reason(course, student, cell, expected):
     _, records, _, _ = course
@@ -173,6 +173,19 @@ def test_damaged_notebook_is_repaired_and_earns_full_marks(course, student, note
 def test_huge_output_is_cut_in_the_feedback(course):
     _, records, _, _ = course
     assert (root_size := len(open(records["huge_output"].feedback, encoding="utf-8").read())) < 2_000_000, root_size
+
+
+def test_no_feedback_page_of_the_class_shows_a_hidden_test_or_solution_line(course):
+    root, records, _, _ = course
+    pages = sorted((root / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
+    assert len(pages) >= len(GOOD)
+    for page in pages:
+        student = page.parent.parent.name
+        try:
+            submitted = nbformat.read(root / "submitted" / student / ASSIGNMENT / NOTEBOOK, as_version=4)
+        except Exception:  # not a notebook at all: nothing of it counts as the learner's own
+            submitted = nbformat.v4.new_notebook()
+        assert not leaks(page.read_text(encoding="utf-8"), ASSIGNMENT, submitted), student
 
 
 def test_gradebook_holds_the_recorded_scores(course):

@@ -10,29 +10,15 @@ import nbformat
 import pytest
 
 from autograder.grader import Grader
-from autograder.hide_tests import QUOTABLE, HideTests, split_regions
+from autograder.hide_tests import HideTests, split_regions
 from autograder.layout import source_notebook
 from autograder.nbgrader_cli import nbgrader
 from autograder.solutions import fill_in, graded_cells, reference_solutions
 from autograder.variants import load
-from tests.feedback_text import visible_text
+from tests.feedback_text import HIDDEN, leaks, visible_text
 
 # 01 fails with the course's short boxes; 05's derivation cells print reports, and its hidden tests print too
 ASSIGNMENTS = ["01_gradients", "05_trace_det_inverse"]
-HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
-
-
-def secret_lines(assignment):
-    """The lines a learner must never be shown: of hidden tests and solutions in the source notebook."""
-    nb = nbformat.read(source_notebook(assignment), as_version=4)
-    lines = set()
-    for cell in nb.cells:
-        _, removed = split_regions(cell.source, [HIDDEN, SOLUTION])
-        lines |= {code for code in map(str.strip, removed) if len(code) >= QUOTABLE and not code.startswith("#")}
-    return lines
-
-
 def submissions(release, assignment):
     """``{student: notebook}``: the untouched release, a wrong variant of every function, and the
     reference solution."""
@@ -61,13 +47,6 @@ def graded(request, tmp_path_factory):
         assert outcome.graded, outcome.reason
         results[student] = (notebook, outcome)
     return assignment, grader, results
-
-
-def leaks(page, assignment, submitted):
-    """The secret lines that a line of the page contains, other than a line the learner was given or wrote."""
-    own = {line.strip() for cell in submitted.cells for line in cell.source.splitlines()}
-    shown = {line.strip() for line in visible_text(page).splitlines()} - own
-    return sorted(code for code in secret_lines(assignment) if any(code in line for line in shown))
 
 
 def test_pages_show_no_hidden_test_or_solution_line(graded):
