@@ -16,7 +16,6 @@ on those numbers, with references from the instructor's NumPy formula of f. Lear
 are never parsed or evaluated here.
 """
 import json
-import os
 import resource
 import secrets
 import subprocess
@@ -33,7 +32,6 @@ from autograder import isolation
 from autograder.layout import ROOT, source_notebook
 from autograder.processes import kill_tree
 from autograder.sandbox import definitions_only, plain, restore
-from autograder.solutions import grade_id
 from course.compare import relative_error
 from course.diagnosis import diagnose
 
@@ -161,6 +159,8 @@ def judge(function, spec, answer, expected):
     if problem:
         return problem
     mode = spec.get("compare", "values")
+    if mode == "share":
+        return _share_verdict(function, restore(answer["results"][0]), expected[0])
     for got, want in zip((restore(r) for r in answer["results"]), expected):
         if isinstance(got, dict) and "error" in got and mode != "exact":
             return Verdict(function, False, f"it raised {got['error']}")
@@ -168,6 +168,17 @@ def judge(function, spec, answer, expected):
         if problem:
             return Verdict(function, False, problem)
     return Verdict(function, True)
+
+
+def _share_verdict(function, got, want):
+    """A dict of labels (an audit) earns the share of its keys labelled as the reference labels them;
+    the sentence says how many, never which, so it gives no label away."""
+    if not isinstance(got, dict):
+        return Verdict(function, False, f"it returned {type(got).__name__}, where a dict of labels was expected")
+    right = sum(got.get(key) == label for key, label in want.items())
+    if right == len(want) and got.keys() == want.keys():
+        return Verdict(function, True)
+    return Verdict(function, False, f"{right} of the {len(want)} labels are right here", score=right / len(want))
 
 
 def _parts(value):
