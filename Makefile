@@ -36,7 +36,7 @@ lab: $(STAMP) ## start the course: JupyterLab on your own copy of the notebooks,
 update: $(STAMP) ## bring new or changed course notebooks into your folder (never touches one you edited)
 	$(BIN)/python -m autograder.learner_workspace update --folder $(NOTEBOOKS)
 
-test: $(STAMP) $(BIN)/chromium postgres ## run the whole test suite (provides a Chromium for the browser tests first)
+test: $(STAMP) $(BIN)/chromium postgres ## run the whole test suite (provides Chromium and PostgreSQL for its server tests first)
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 $(BIN)/chromium: | $(STAMP)
