@@ -5,7 +5,7 @@ import re
 import nbformat
 
 from autograder.hide_tests import QUOTABLE, split_regions
-from autograder.layout import source_notebook
+from autograder.layout import release_notebook, source_notebook
 
 HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -28,7 +28,9 @@ def secret_lines(assignment):
 
 
 def leaks(page, assignment, submitted):
-    """The secret lines that a line of the page contains, other than a line the learner was given or wrote."""
-    own = {line.strip() for cell in submitted.cells for line in cell.source.splitlines()}
+    """The secret lines that a line of the page contains, other than a line the learner was given (the
+    release notebook) or wrote (``submitted``)."""
+    given = nbformat.read(release_notebook(assignment), as_version=4)
+    own = {line.strip() for nb in (given, submitted) for cell in nb.cells for line in cell.source.splitlines()}
     shown = {line.strip() for line in visible_text(page).splitlines()} - own
     return sorted(code for code in secret_lines(assignment) if any(code in line for line in shown))
