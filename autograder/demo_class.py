@@ -14,7 +14,7 @@ import nbformat
 
 from autograder.layout import ROOT, release_notebook, source_notebook
 from autograder.solutions import fill_in, reference_solutions
-from autograder.variants import available, load
+from autograder.variants import available, dependencies, load
 
 PLAN_FILE = Path("reports") / "demo-class-plan.json"
 CHANCES = {"correct": 0.55, "blank": 0.15, "wrong": 0.30}
@@ -26,6 +26,13 @@ def choose(variants, rng):
     if kind == "blank":
         return kind, None
     return kind, rng.choice([v for v in variants if v.correct == (kind == "correct")])
+
+
+def callees(chosen):
+    """The graded functions a chosen wrong answer calls: they are answered correctly, so that the
+    wrong answer's test meets the mistake it was planned to show, not a blank it calls."""
+    codes = {f: [variant.code] for f, (kind, variant) in chosen.items() if kind == "wrong"}
+    return set().union(*dependencies(list(chosen), codes).values())
 
 
 def build(course_root=ROOT, students=40, seed=0, assignment_names=None):
@@ -40,8 +47,11 @@ def build(course_root=ROOT, students=40, seed=0, assignment_names=None):
             release = nbformat.read(release_notebook(assignment), as_version=4)
             reference = reference_solutions(source_notebook(assignment))
             codes, answers = {}, {}
-            for function, variants in load(assignment).items():
-                kind, variant = choose(variants, rng)
+            data = load(assignment)
+            chosen = {function: choose(variants, rng) for function, variants in data.items()}
+            for function in callees(chosen):
+                chosen[function] = "correct", next(v for v in data[function] if v.correct)
+            for function, (kind, variant) in chosen.items():
                 codes[function] = variant.code if variant else None
                 answers[function] = {"kind": kind, "label": variant.label if variant else None}
             folder = course_root / "submitted" / student / assignment

@@ -83,6 +83,11 @@ class JupyterLab:
         config = self.state / "config"
         (config / "labconfig").mkdir(parents=True, exist_ok=True)
         (config / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": DISABLED_PLUGINS}))
+        # every cell in the page: with JupyterLab's windowing, cells scrolled out of view are not in the
+        # DOM, so a test could neither wait for their execution counts nor find their widgets
+        tracker = self.state / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+        tracker.parent.mkdir(parents=True, exist_ok=True)
+        tracker.write_text(json.dumps({"windowingMode": "none"}))
         env = {
             **os.environ,
             "JUPYTER_CONFIG_DIR": str(config),

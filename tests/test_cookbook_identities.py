@@ -179,12 +179,16 @@ def spd(rng, n):
     return L @ L.T + n * np.eye(n)
 
 
+def spd_and_symmetric_direction(seed, n=4):
+    """A positive definite n×n matrix and a random symmetric direction to move it in."""
+    rng = np.random.default_rng(seed)
+    Sigma, E = spd(rng, n), random(rng, n, n)
+    return Sigma, (E + E.T) / 2
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_symmetric_gradient_is_the_symmetric_part_not_the_structured_formula(seed):
-    rng = np.random.default_rng(seed)
-    Sigma = spd(rng, 4)
-    E = random(rng, 4, 4)
-    dSigma = (E + E.T) / 2
+    Sigma, dSigma = spd_and_symmetric_direction(seed)
     G = np.linalg.inv(Sigma).T
     change = directional_derivative(lambda M: np.linalg.slogdet(M)[1], Sigma, dSigma)
     assert relative_error(change, np.sum((G + G.T) / 2 * dSigma)) < 1e-6
@@ -357,10 +361,7 @@ def test_second_derivative_of_log_abs_det(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_log_det_is_concave_on_positive_definite_matrices(seed):
-    rng = np.random.default_rng(seed)
-    Sigma = spd(rng, 4)
-    E = random(rng, 4, 4)
-    U = (E + E.T) / 2
+    Sigma, U = spd_and_symmetric_direction(seed)
     L = np.linalg.cholesky(Sigma)
     whitened = np.linalg.solve(L, np.linalg.solve(L, U).T)
     assert np.isclose(d2_logdet(Sigma, U, U), -np.sum(whitened**2)) and d2_logdet(Sigma, U, U) < 0

@@ -7,6 +7,7 @@ import shutil
 import signal
 import threading
 import time
+from contextlib import contextmanager
 
 import nbformat
 import pytest
@@ -61,20 +62,28 @@ def kill_worker_running(address, student, times, stop):
         return killed
 
 
+@contextmanager
+def killing(address, student, times):
+    """While the block runs, a thread SIGKILLs the worker grading ``student``; yields the list that
+    receives how many workers it killed once the block is over."""
+    stop, killed = threading.Event(), []
+    killer = threading.Thread(target=lambda: killed.append(kill_worker_running(address, student, times, stop)))
+    killer.start()
+    try:
+        yield killed
+    finally:
+        stop.set()
+        killer.join()
+
+
 def scores(outcomes):
     return {o.student: o.scores for o in outcomes}
 
 
 def test_two_machines_grade_like_the_local_default_even_when_a_worker_is_killed(cluster, tmp_path):
     course = course_with(tmp_path / "cluster")
-    stop = threading.Event()
-    killer = threading.Thread(target=kill_worker_running, args=(cluster, None, 1, stop))
-    killer.start()
-    try:
+    with killing(cluster, None, 1):
         remote, _ = grade_class(course, scheduler=cluster, progress=False, cell_timeout=20)
-    finally:
-        stop.set()
-        killer.join()
     local, _ = grade_class(course_with(tmp_path / "local"), workers=2, progress=False, cell_timeout=20)
     assert all(o.graded for o in remote)
     assert scores(remote) == scores(local)
@@ -88,15 +97,8 @@ def test_submission_that_keeps_killing_workers_is_not_graded_and_the_rest_is(clu
     bomb = solution_with(grad_linear="import time\ntime.sleep(60)\nreturn a")
     hungry = solution_with(grad_linear="hoard = []\nwhile True:\n    hoard.append(np.ones(10**8))")
     course = course_with(tmp_path / "course", {"bomb": bomb, "hungry": hungry})
-    stop = threading.Event()
-    killed = []
-    killer = threading.Thread(target=lambda: killed.append(kill_worker_running(cluster, "bomb", 2, stop)))
-    killer.start()
-    try:
+    with killing(cluster, "bomb", 2) as killed:
         outcomes, _ = grade_class(course, scheduler=cluster, progress=False, cell_timeout=90)
-    finally:
-        stop.set()
-        killer.join()
     records = {o.student: o for o in outcomes}
     assert killed == [2]
     assert not records["bomb"].graded and records["bomb"].reason == DIED
