@@ -10,36 +10,19 @@ from pathlib import Path
 
 import nbgrader
 from nbconvert.exporters import HTMLExporter
-from traitlets import List, Unicode, default
+from traitlets import default
 
-from autograder.offline_math import mathjax_script
+from autograder.course_exporter import CourseTemplate
 
-TEMPLATES = Path(__file__).with_name("templates")
 NBGRADER_TEMPLATES = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
 
 
-class FeedbackExporter(HTMLExporter):
-    """HTML with the course's feedback template.
+class FeedbackExporter(CourseTemplate, HTMLExporter):
+    """HTML with the course's feedback template, over nbgrader's."""
 
-    Its template traits are not configurable: nbgrader sets ``HTMLExporter.template_name`` to
-    ``feedback`` on every run (for its own exporter), which would otherwise replace the course's.
-    """
-
-    template_name = Unicode().tag(affects_template=True)
-    extra_template_basedirs = List(Unicode()).tag(affects_environment=True)
-
-    @default("template_name")
-    def _course_template_name(self):
-        return "course_feedback"
+    course_template = "course_feedback"
+    template_bases = (NBGRADER_TEMPLATES,)
 
     @default("template_file")
     def _course_template_file(self):
         return "page.html.j2"
-
-    @default("extra_template_basedirs")
-    def _course_template_basedirs(self):
-        return [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
-
-    def default_filters(self):
-        yield from super().default_filters()
-        yield "mathjax_script", lambda _: mathjax_script()

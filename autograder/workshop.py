@@ -25,10 +25,9 @@ from pathlib import Path
 
 import nbformat
 from nbconvert import SlidesExporter
-from traitlets import List, Unicode, default
 
 from autograder.layout import ROOT, assignments, release_notebook, source_notebook
-from autograder.offline_math import mathjax_script
+from autograder.course_exporter import CourseTemplate
 from autograder.solutions import fill_in, graded_cells, reference_solutions
 
 NAME = "matrix-calculus-workshop"
@@ -36,7 +35,6 @@ SESSION_MINUTES = 180
 BREAK_MINUTES = 10
 KIT_FILES = ("pyproject.toml", "environment.yml", "README.md")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
-TEMPLATES = Path(__file__).with_name("templates")
 # reveal.js for the slides comes from this PyPI wheel (its _static/revealjs is reveal.js 5), fetched by
 # pip when the kit is built: the slides then need no network.
 REVEAL_WHEEL = "sphinx-revealjs==3.2.1"
@@ -144,24 +142,11 @@ def presenter_notebook(assignment):
     return nb
 
 
-class OfflineSlides(SlidesExporter):
+class OfflineSlides(CourseTemplate, SlidesExporter):
     """nbconvert's reveal.js slides with the course's template (``templates/course_slides``):
     reveal.js from ``reveal_url_prefix`` beside the page, MathJax inside it, no CDN."""
 
-    template_name = Unicode().tag(affects_template=True)
-    extra_template_basedirs = List(Unicode()).tag(affects_environment=True)
-
-    @default("template_name")
-    def _course_template_name(self):
-        return "course_slides"
-
-    @default("extra_template_basedirs")
-    def _course_template_basedirs(self):
-        return [str(TEMPLATES)]
-
-    def default_filters(self):
-        yield from super().default_filters()
-        yield "mathjax_script", lambda _: mathjax_script()
+    course_template = "course_slides"
 
 
 def pip_download(arguments, folder):
