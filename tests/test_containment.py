@@ -75,8 +75,8 @@ STEAL = textwrap.dedent('''
         raise FileNotFoundError(f"{name}: no one else's answer can be found from here")
 ''')
 ROUTES = ["course.__file__", "os.environ", "/proc/self/cwd", "sys.path"]  # the ones that work from this very process
-SECRETS = [ROOT / "source", ROOT / "autograder" / "verification", ROOT / "autograder" / "variants", ROOT / ".git",
-           ROOT / "gradebook.db", ROOT / "README.md"]
+SECRET_PATHS = ["source", "autograder/verification", "autograder/variants", ".git", "gradebook.db", "README.md"]
+SECRETS = [ROOT / path for path in SECRET_PATHS]
 
 
 def answered(codes):
@@ -235,23 +235,30 @@ SYSTEM_PYTHON = Path("/usr/bin/python3")
 def test_an_unprivileged_grader_gets_the_same_view_through_a_user_namespace():
     """As an ordinary user (here ``nobody``, with the system's Python) the view is the same: the package
     read-only, the notebook's folder, nothing else of the course, only its own processes."""
-    work = Path(tempfile.mkdtemp())  # an ordinary user's own folder (pytest's are root's, 0700)
-    work.chmod(0o755)
+    work = Path(tempfile.mkdtemp())  # an ordinary user's own folder, with that user's own copy of the course
+    root = work / "course-repository"
+    for folder in ("course", "autograder", "source"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / ".git").mkdir()
+    for path in ("gradebook.db", "README.md"):
+        (root / path).write_text("the instructor's")
     notebook_folder = work / "autograded" / "someone" / ASSIGNMENT
     notebook_folder.mkdir(parents=True)
     (notebook_folder / "mine.ipynb").write_text("{}")
+    for path in [work, *work.rglob("*")]:
+        os.chown(path, 65534, 65534)
     check = textwrap.dedent(f"""
         import json, os, sys
-        sys.path.insert(0, {str(ROOT)!r})
+        sys.path.insert(0, {str(root)!r})
         from autograder import isolation
         isolation.enter([{str(notebook_folder)!r}], workdir={str(notebook_folder)!r})
         try:
-            open({str(ROOT / 'course' / 'planted.py')!r}, 'w')
+            open({str(root / 'course' / 'planted.py')!r}, 'w')
             writable = True
         except OSError:
             writable = False
-        secrets = [p for p in {[str(p) for p in SECRETS]!r} if os.path.exists(p)]
-        print(json.dumps({{"uid": os.getuid(), "root": sorted(os.listdir({str(ROOT)!r})), "writable": writable,
+        secrets = [p for p in {[str(root / p) for p in SECRET_PATHS]!r} if os.path.exists(p)]
+        print(json.dumps({{"uid": os.getuid(), "root": sorted(os.listdir({str(root)!r})), "writable": writable,
                           "mine": os.listdir('.'), "secrets": secrets,
                           "processes": len([e for e in os.listdir('/proc') if e.isdigit()])}}))
     """)
