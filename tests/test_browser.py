@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
 from autograder.layout import ROOT, assignments, release_notebook
@@ -36,6 +37,9 @@ RUN_OVER = """([panel, ERROR]) => {
     const stopped = document.querySelector(panel + " " + ERROR) !== null && !prompts.some(p => p.textContent.includes('*'));
     return stopped || (prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)));
 }"""
+WAITING_CELLS = """(panel) => [...document.querySelectorAll(panel + ' .jp-CodeCell')]
+    .filter(cell => !/\\[\\d+\\]/.test(cell.querySelector('.jp-InputArea-prompt').textContent))
+    .map(cell => cell.querySelector('.jp-InputArea-prompt').textContent + ' ' + cell.querySelector('.jp-InputArea-editor').textContent.slice(0, 80))"""
 # Controls a learner cannot see or grab: off the right edge of the figure's widget, or a slider with no track.
 HIDDEN_CONTROLS = """(root) => {
     const edge = root.getBoundingClientRect().right;
@@ -84,15 +88,17 @@ def browser(tmp_path_factory):
         context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def page(lab, browser):
-    """One browser tab on the Lab, opened fresh (no restored workspace)."""
+    """A browser tab on the Lab, opened fresh (no restored workspace) for each test; when it is
+    closed, the kernels it started are shut down, so no notebook meets another's state."""
     tab = browser.new_page()
     tab.set_default_timeout(60 * SECONDS)
     tab.goto(f"{lab.url}/lab?reset&token={lab.token}")
     tab.locator(".jp-LauncherCard, .jp-DirListing-item").first.wait_for()
     yield tab
     tab.close()
+    shut_down_kernels(lab)
 
 
 def menu(page, *path):
@@ -117,7 +123,7 @@ def open_notebook(page, assignment, *, kernel=True):
 
 
 def shut_down_kernels(lab):
-    """Free the core: shut down every kernel the Lab started (the notebooks stay open)."""
+    """Free the core: shut down every kernel the Lab started."""
     with urllib.request.urlopen(f"{lab.url}/api/sessions?token={lab.token}") as answer:
         sessions = json.load(answer)
     for session in sessions:
@@ -136,11 +142,8 @@ def test_nbgrader_extension_is_loaded(page):
 
 
 @pytest.mark.parametrize("assignment", assignments())
-def test_notebook_runs_in_jupyterlab(page, lab, shots, assignment):
-    try:
-        run_and_look(page, shots, assignment)
-    finally:
-        shut_down_kernels(lab)
+def test_notebook_runs_in_jupyterlab(page, shots, assignment):
+    run_and_look(page, shots, assignment)
 
 
 def test_validate_button_passes_a_solved_notebook(page):
@@ -159,7 +162,12 @@ def run_and_look(page, shots, assignment):
     # nbgrader's "Validate" button is in the notebook's toolbar.
     notebook.locator(".jp-Toolbar-item").get_by_text("Validate", exact=True).wait_for()
     menu(page, "Run", "Run All Cells")
-    page.wait_for_function(RUN_OVER, arg=[NOTEBOOK, ERROR_OUTPUT], timeout=150 * SECONDS)
+    try:
+        page.wait_for_function(RUN_OVER, arg=[NOTEBOOK, ERROR_OUTPUT], timeout=150 * SECONDS)
+    except PlaywrightTimeout:
+        waiting = page.evaluate(WAITING_CELLS, NOTEBOOK)
+        page.screenshot(path=shots / f"{assignment}-stuck.png")
+        pytest.fail(f"{assignment}: Run All Cells did not finish; cells without an execution count: {waiting}")
     page.locator(IDLE).wait_for()
 
     errors = notebook.locator(ERROR_OUTPUT)
