@@ -16,7 +16,7 @@ DB ?=
 DBENV = $(if $(DB),COURSE_DB_URL='$(DB)' )
 
 .DEFAULT_GOAL := help
-.PHONY: help lab update test release normalize grade-me grade feedback export demo-class report bench
+.PHONY: help lab update test test-fast release normalize grade-me grade feedback export demo-class report bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ update: $(STAMP) ## bring new or changed course notebooks into your folder (neve
 
 test: $(STAMP) $(BIN)/chromium postgres ## run the whole test suite (provides Chromium and PostgreSQL for its server tests first)
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+test-fast: $(STAMP) ## the seconds-long tier: the course package, every identity, the figures (no nbgrader, browser or servers)
+	$(BIN)/python -m pytest -n auto -m "not nbgrader and not browser and not servers"
 
 $(BIN)/chromium: | $(STAMP)
 	bash tools/provide-browser $(VENV)

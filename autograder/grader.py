@@ -8,7 +8,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import nbformat
 
 from autograder import contained_kernel, isolation, kernel_launcher
 from autograder.feedback_page import write_page

@@ -12,6 +12,8 @@ from autograder.release import generate_into
 from autograder.solutions import fill_in, graded_cells, reference_solutions
 from autograder.workspace import Workspace
 
+pytestmark = pytest.mark.nbgrader
+
 ASSIGNMENTS = assignments()
 
 

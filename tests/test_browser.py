@@ -22,6 +22,8 @@ from autograder.layout import ROOT, assignments, release_notebook
 from tests.browser_support import JupyterLab, launch_chromium, require_chromium, solved_course
 from tests.sample_submissions import graded_symmetric_only_mistake
 
+pytestmark = pytest.mark.browser
+
 
 UPDATE = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 DOCS = ROOT / "docs"
@@ -39,7 +41,8 @@ RUN_OVER = """([panel, ERROR]) => {
 }"""
 WAITING_CELLS = """(panel) => [...document.querySelectorAll(panel + ' .jp-CodeCell')]
     .filter(cell => !/\\[\\d+\\]/.test(cell.querySelector('.jp-InputArea-prompt').textContent))
-    .map(cell => cell.querySelector('.jp-InputArea-prompt').textContent + ' ' + cell.querySelector('.jp-InputArea-editor').textContent.slice(0, 80))"""
+    .map(cell => cell.querySelector('.jp-InputArea-prompt').textContent + ' '
+                 + cell.querySelector('.jp-InputArea-editor').textContent.slice(0, 80))"""
 # Controls a learner cannot see or grab: off the right edge of the figure's widget, or a slider with no track.
 HIDDEN_CONTROLS = """(root) => {
     const edge = root.getBoundingClientRect().right;
@@ -171,7 +174,8 @@ def run_and_look(page, shots, assignment):
     page.locator(IDLE).wait_for()
 
     errors = notebook.locator(ERROR_OUTPUT)
-    assert errors.count() == 0, f"{assignment}: error output in JupyterLab:\n" + "\n---\n".join(t[-1500:] for t in errors.all_text_contents())
+    shown = "\n---\n".join(t[-1500:] for t in errors.all_text_contents())
+    assert errors.count() == 0, f"{assignment}: error output in JupyterLab:\n{shown}"
     text = notebook.text_content()
     for broken in ("Error displaying widget", "Loading widget", "Failed to display"):
         assert broken not in text, f"{assignment}: a widget shows {broken!r}"

@@ -21,9 +21,11 @@ from autograder.solutions import fill_in, reference_solutions
 from autograder.workspace import Workspace
 from tests.feedback_text import leaks, visible_text
 
+pytestmark = pytest.mark.nbgrader
+
 ASSIGNMENT = "01_gradients"
 NOTEBOOK = release_notebook(ASSIGNMENT).name
-GOOD = [f"student_{n:02d}" for n in range(1, 13)]
+GOOD = [f"student_{n:02d}" for n in range(1, 7)]
 
 
 def solution_with(**codes):
@@ -78,7 +80,7 @@ def checksums(folder):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course of 12 synthetic students and every bad submission, graded on two workers."""
+    """A course of 6 synthetic students and every bad submission, graded on two workers."""
     root = tmp_path_factory.mktemp("course")
     shutil.copy(CONFIG, root / CONFIG.name)
     shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
@@ -196,21 +198,25 @@ def test_gradebook_holds_the_recorded_scores(course):
 
 
 def test_one_worker_and_plain_nbgrader_give_the_same_scores(course, tmp_path):
+    """Re-grading a sample of the class on one worker, and plain ``nbgrader autograde`` of it, give
+    the scores of the two-worker run (the sample: the students whose totals differ most)."""
     root, records, _, _ = course
-    again, _ = grade_class(root, students=GOOD, workers=1, progress=False)
-    assert {o.student: o.scores for o in again} == scores_of(records, GOOD)
+    assert len({records[s].total for s in GOOD}) > 1, "the synthetic class should not all score alike"
+    by_total = sorted(GOOD, key=lambda s: records[s].total)
+    sample = sorted({by_total[0], by_total[len(by_total) // 2], by_total[-1]})
+    again, _ = grade_class(root, students=sample, workers=1, progress=False)
+    assert {o.student: o.scores for o in again} == scores_of(records, sample)
     assert {o.student for o in outcomes(root)} == set(records)  # re-grading replaced, added nothing
 
     plain = tmp_path / "plain"
     shutil.copy(CONFIG, plain.mkdir() or plain / CONFIG.name)
     shutil.copytree(root / "source", plain / "source")
-    for student in GOOD:
+    for student in sample:
         shutil.copytree(root / "submitted" / student, plain / "submitted" / student)
     nbgrader("generate_assignment", ASSIGNMENT, "--force", course_root=plain)
     nbgrader("autograde", ASSIGNMENT, "--force", course_root=plain)
     plain_ws = Workspace(plain, copy_course=False)
-    assert {s: plain_ws.scores(ASSIGNMENT, s) for s in GOOD} == scores_of(records, GOOD)
-    assert len({records[s].total for s in GOOD}) > 1, "the synthetic class should not all score alike"
+    assert {s: plain_ws.scores(ASSIGNMENT, s) for s in sample} == scores_of(records, sample)
 
 
 def test_filters_select_students_and_assignments(course):

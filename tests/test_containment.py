@@ -25,7 +25,8 @@ from autograder.verify import run_contained
 ASSIGNMENT = "01_gradients"
 FUNCTIONS = list(reference_solutions(source_notebook(ASSIGNMENT)))
 
-pytestmark = pytest.mark.skipif(isolation.problem() is not None, reason=f"no private view here: {isolation.problem()}")
+pytestmark = [pytest.mark.nbgrader,
+              pytest.mark.skipif(isolation.problem() is not None, reason=f"no private view here: {isolation.problem()}")]
 
 # Every route a dishonest submission may take to the instructor's files; steal() tries them all (or ``only``
 # one), reads reference code from any notebook, or nbgrader's gradebook, it reaches, and returns that function.

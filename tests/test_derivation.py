@@ -26,7 +26,8 @@ RIGHT = {
     "tr(X²)": (TR_X2, [sp.Trace(dX * X + X * dX), sp.Trace(X * dX) + sp.Trace(X * dX), sp.Trace(2 * X * dX)], 2 * X.T, X, dX),
     "tr(XᵀAX), X n×m": (
         sp.Trace(Y.T * A * Y),
-        [sp.Trace(dY.T * A * Y + Y.T * A * dY), sp.Trace(Y.T * A.T * dY) + sp.Trace(Y.T * A * dY), sp.Trace(Y.T * (A.T + A) * dY)],
+        [sp.Trace(dY.T * A * Y + Y.T * A * dY), sp.Trace(Y.T * A.T * dY) + sp.Trace(Y.T * A * dY),
+         sp.Trace(Y.T * (A.T + A) * dY)],
         (A + A.T) * Y,
         Y,
         dY,

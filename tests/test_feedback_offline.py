@@ -17,7 +17,7 @@ from tests.sample_submissions import graded_symmetric_only_mistake
 
 SECONDS = 1000  # Playwright counts milliseconds
 TYPESET = "() => window.MathJax && MathJax.startup && MathJax.startup.promise && MathJax.startup.promise.then(() => true)"
-pytestmark = pytest.mark.servers  # drives a real browser, like the other browser tests
+pytestmark = pytest.mark.browser
 LOCAL = ("file://", "data:", "blob:", "http://127.0.0.1:", "ws://127.0.0.1:")
 
 

@@ -17,6 +17,8 @@ from autograder.solutions import fill_in, graded_cells, reference_solutions
 from autograder.variants import load
 from tests.feedback_text import HIDDEN, leaks, visible_text
 
+pytestmark = pytest.mark.nbgrader
+
 # 01 fails with the course's short boxes; 05's derivation cells print reports, and its hidden tests print too
 ASSIGNMENTS = ["01_gradients", "05_trace_det_inverse"]
 def submissions(release, assignment):

@@ -340,6 +340,7 @@ def test_hidden_tests_never_fail_the_reference_solution(grade_id):
             run_cell(test, dict(namespace))
 
 
+@pytest.mark.nbgrader
 def test_partial_credit_through_the_real_nbgrader(tmp_path):
     """Graded as a class would be (nbgrader, then the independent check): 7 of 10 labels right earn
     2.8 of the 4 points, and the feedback names the 3 wrong lines."""

@@ -60,7 +60,7 @@ def small_course(root):
     root.mkdir()
     shutil.copy(CONFIG, root / CONFIG.name)
     shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
-    build(root, students=3, seed=11, assignment_names=[ASSIGNMENT])
+    build(root, students=2, seed=11, assignment_names=[ASSIGNMENT])
     return root
 
 

@@ -17,6 +17,8 @@ from autograder.layout import ROOT, assignments, release_notebook, source_notebo
 from autograder.workshop import curriculum
 from tests.browser_support import free_port
 
+pytestmark = pytest.mark.nbgrader
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCED = re.compile(r"```(?:sh|bash)?\n(.*?)```", re.S)
 COMMAND_START = re.compile(r"(make [a-z]|python3? |\.venv/bin/|conda |jupyter |pip |sudo |[A-Z_]+=\S+ make )")
@@ -101,7 +103,8 @@ def test_make_lab_starts_jupyterlab(tmp_path):
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
     log = tmp_path / "lab.log"
     with open(log, "wb") as output:
-        lab = subprocess.Popen(["make", "lab", f"PORT={port}", f"NOTEBOOKS={tmp_path / 'notebooks'}"], cwd=ROOT, env=env, stdout=output,
+        lab = subprocess.Popen(["make", "lab", f"PORT={port}", f"NOTEBOOKS={tmp_path / 'notebooks'}"], cwd=ROOT, env=env,
+                               stdout=output,
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 90

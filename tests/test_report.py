@@ -16,6 +16,8 @@ from autograder.mistakes import OVERRULED_NAME
 from autograder.variants import load
 from tests.test_verification import GAMES, WRONG, notebook
 
+pytestmark = pytest.mark.nbgrader
+
 ASSIGNMENTS = ["01_gradients", "02_jacobians"]
 BROKEN = "zz_no_notebook"
 GAMER = "zz_gamer"
@@ -41,12 +43,12 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    """A class of 6 students (one renamed a notebook; a seventh handed in none), graded, and its report."""
+    """A class of 3 students (one renamed a notebook; a fourth handed in none), graded, and its report."""
     course = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     for assignment in ASSIGNMENTS:
         shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
-    plan = build(course, students=6, seed=5, assignment_names=ASSIGNMENTS)
+    plan = build(course, students=3, seed=5, assignment_names=ASSIGNMENTS)
     broken = course / "submitted" / BROKEN / ASSIGNMENTS[0]
     broken.mkdir(parents=True)
     (broken / "answers.txt").write_text("I did it on paper", encoding="utf-8")

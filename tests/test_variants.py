@@ -9,6 +9,8 @@ from autograder.solutions import fill_in, grade_id, reference_solutions
 from autograder.variants import available, batches, dependencies, load
 from tests.feedback_text import visible_text
 
+pytestmark = pytest.mark.nbgrader
+
 CASES = [(a, v) for a in available() for vs in load(a).values() for v in vs]
 
 

@@ -32,6 +32,8 @@ from course.derivation.problem import problem_from_layout
 from tests.feedback_text import visible_text
 from tests.test_variants import submissions
 
+pytestmark = pytest.mark.nbgrader
+
 WRONG = {"grad_linear": "return x", "grad_quadratic": "return 2 * A @ x", "grad_log_sum_exp": "return np.exp(x - x.max())"}
 GAMES = {
     "rebinds the course's checks": (

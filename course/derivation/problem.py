@@ -238,8 +238,8 @@ def _shape_problem(problem, step, name, allowed, before, index):
         return (f"{name} is a scalar, but the derivation starts with the matrix differential, "
                 f"{describe_shape(problem.step_shape)}: take the trace in a later step")
     wanted = " or ".join(describe_shape(s) for s in sorted(allowed, key=len, reverse=True))
-    return (f"{name} is {describe_shape(shape)} but {before} is {wanted}: "
-            + ("a step is the step before, or its trace" if problem.layout.inner else "every step of d f must have the shape of f"))
+    rule = "a step is the step before, or its trace" if problem.layout.inner else "every step of d f must have the shape of f"
+    return f"{name} is {describe_shape(shape)} but {before} is {wanted}: {rule}"
 
 
 def _gradient_problem(problem, gradient, known):
