@@ -46,3 +46,9 @@ Course data:
     verification/      the independent check's hidden inputs (*.toml)
     templates/         the feedback page and slide templates
 """
+import sys
+
+# jsonschema imports rfc3987_syntax when it is installed (jupyter-events asks for it), and that module
+# compiles 38 grammars when imported: 2-3 s of every process that reads a notebook with nbformat, for
+# IRI formats that no notebook schema uses. Grading and self-grading processes leave it out.
+sys.modules.setdefault("rfc3987_syntax", None)
