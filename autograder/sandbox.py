@@ -135,8 +135,12 @@ def _call(namespace, call, np, guard, seconds, skipped):
     if "derivation" in call:
         cases, one_call = [()], lambda _case: _one_derivation(function, call["derivation"], np, seconds)
     else:
-        scope = {"np": np, "rng": np.random.default_rng(call["seed"])}
-        exec(call["cases"], scope)
+        uses = call.get("uses", [])  # graded functions the cases are built with: the learner's own
+        scope = {**{name: namespace.get(name) for name in uses}, "np": np, "rng": np.random.default_rng(call["seed"])}
+        try:
+            exec(call["cases"], scope)
+        except Exception as error:
+            return {"error": f"its inputs are built with your {', '.join(uses)}, which raised {type(error).__name__}: {error}"}
         cases = scope["cases"]
         one_call = lambda case: _one_call(function, case, np, seconds, skipped, repeat=call.get("repeat", False))  # noqa: E731
     results = []

@@ -130,10 +130,12 @@ def _reference_namespace(assignment):
 
 
 def reference_results(assignment, function, spec, seed):
-    """What the reference solution returns on the hidden cases, as plain data restored."""
-    scope = {"np": np, "rng": np.random.default_rng(seed)}
+    """What the reference solution returns on the hidden cases, as plain data restored. The cases may
+    call the graded functions the spec ``uses`` (the reference's own here, the learner's in the sandbox)."""
+    namespace = _reference_namespace(assignment)
+    scope = {**{name: namespace[name] for name in spec.get("uses", [])}, "np": np, "rng": np.random.default_rng(seed)}
     exec(spec["cases"], scope)
-    solve = _reference_namespace(assignment)[function]
+    solve = namespace[function]
     return [restore(plain(solve(*case))) for case in scope["cases"]]
 
 
@@ -283,7 +285,7 @@ def verify(assignment, notebook, *, seed=None):
         return {}
     seed = secrets.randbits(63) if seed is None else seed
     cells = [c.source for c in notebook.cells if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("grade")]
-    calls = [{"function": f, "cases": s["cases"], "seed": seed, "repeat": s.get("repeat", False)}
+    calls = [{"function": f, "cases": s["cases"], "seed": seed, "repeat": s.get("repeat", False), "uses": s.get("uses", [])}
              for f, s in wanted.items()]
     points = {f: derivation_points(s, seed) for f, s in derivations.items()}
     calls += [derivation_call(f, s, points[f]) for f, s in derivations.items()]

@@ -293,3 +293,15 @@ def test_reference_derivations_never_fail_the_independent_check_by_bad_luck():
                 points = derivation_points(spec, seed=None)
                 result = judge_numbers(layout, points, tabulate_derivation(problem, steps, gradient, points), spec["text"])
                 assert result.fraction == 1.0, (assignment, function, result.messages)
+
+
+def test_inputs_built_with_the_learners_own_function_name_it_when_it_fails():
+    """affine_backward's hidden inputs hold the cache of the learner's own affine_forward: a forward
+    that raises fails the backward's check with a sentence naming the forward, and nothing else."""
+    assignment = "06_backprop"
+    release = nbformat.read(release_notebook(assignment), as_version=4)
+    codes = {**reference_solutions(source_notebook(assignment)), "affine_forward": "raise ValueError('not yet')"}
+    verdicts = verify(assignment, fill_in(release, codes))
+    assert verdicts["affine_backward"].passed is False
+    assert "built with your affine_forward, which raised ValueError: not yet" in verdicts["affine_backward"].reason
+    assert verdicts["backward"].passed is True
