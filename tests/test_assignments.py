@@ -7,10 +7,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.cells import fill_in, graded_cells, reference_solutions
+from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.workspace import Workspace
 from autograder.release import generate_into
-from autograder.solutions import fill_in, graded_cells, reference_solutions
-from autograder.workspace import Workspace
 
 pytestmark = pytest.mark.nbgrader
 

@@ -11,14 +11,13 @@ import nbformat
 import pytest
 from distributed import Client, LocalCluster, wait
 
+from autograder.coursedir.cells import fill_in, reference_solutions
+from autograder.coursedir.cli import nbgrader
+from autograder.coursedir.paths import CONFIG, ROOT, release_notebook, source_notebook
+from autograder.coursedir.workspace import Workspace
 from autograder.demo_class import build
-from autograder.grade_class import (ERROR_LOG, INTERNAL_ERROR, PLUGIN, collect, find_jobs, grade_class,
-                                    grade_submission, summary)
-from autograder.layout import CONFIG, ROOT, release_notebook, source_notebook
-from autograder.merge import outcomes
-from autograder.nbgrader_cli import nbgrader
-from autograder.solutions import fill_in, reference_solutions
-from autograder.workspace import Workspace
+from autograder.grade_class import ERROR_LOG, INTERNAL_ERROR, PLUGIN, collect, find_jobs, grade_class, grade_submission, summary
+from autograder.grading.merge import outcomes
 from tests.feedback_text import leaks, visible_text
 
 pytestmark = pytest.mark.nbgrader
