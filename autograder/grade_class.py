@@ -204,9 +204,8 @@ def collect(course_root, job, future):
     if "error" in result:
         log_error(course_root, student, assignment, result["error"])
         result = {"outcome": Outcome(student, assignment, False, {}, reason=INTERNAL_ERROR).to_dict()}
-    outcome = Outcome.from_dict(result["outcome"])
-    record(course_root, outcome, {kind: result.get(kind) for kind in ("autograded", "feedback")})
-    return outcome
+    files = {kind: result.get(kind) for kind in ("autograded", "feedback")}
+    return record(course_root, Outcome.from_dict(result["outcome"]), files)
 
 
 def log_error(course_root, student, assignment, text):

@@ -5,6 +5,7 @@ of the gradebook, ``autograded/`` and ``feedback/``."""
 import json
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
@@ -30,7 +31,8 @@ def record(course_root, outcome, files=None):
     """Store ``outcome`` in the course: replace the student's grades, write the notebook and the feedback.
 
     ``files`` is ``{"autograded": (name, bytes) or None, "feedback": (name, bytes) or None}``, as a
-    grading task returns them; the outcome's paths are set to where they are written.
+    grading task returns them. Returns the outcome as recorded, a copy: its paths are where the files
+    were written, and a submission never graded has the gradebook's zero scores. ``outcome`` is not changed.
     """
     course_root = Path(course_root)
     with open_gradebook(course_root) as gradebook:
@@ -40,17 +42,21 @@ def record(course_root, outcome, files=None):
         except MissingEntry:
             pass
         submission = gradebook.add_submission(outcome.assignment, outcome.student)
+        scores = outcome.scores
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 grade.auto_score = outcome.scores.get(grade.name, (0.0,))[0]
                 grade.needs_manual_grade = False
-            if not outcome.scores:
-                outcome.scores = {grade.name: (0.0, grade.max_score) for grade in notebook.grades}
+            if not scores:
+                scores = {grade.name: (0.0, grade.max_score) for grade in notebook.grades}
         gradebook.db.commit()
-    _write_files(course_root, outcome, files or {})
+    recorded = replace(outcome, scores=scores)
+    _write_files(course_root, recorded, files or {})
+    return recorded
 
 
 def _write_files(course_root, outcome, files):
+    """Write the autograded notebook, the feedback page and ``outcome.json``; sets ``outcome``'s paths (a copy of record's)."""
     folders = {kind: course_root / kind / outcome.student / outcome.assignment for kind in ("autograded", "feedback")}
     for kind, folder in folders.items():
         shutil.rmtree(folder, ignore_errors=True)
