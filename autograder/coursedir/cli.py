@@ -48,13 +48,26 @@ def configured_url(course_root):
     return config.CourseDirectory.get("db_url", "") or ""
 
 
+def _scripts_first(path):
+    """``path`` (a PATH value) with this Python's scripts folder first."""
+    scripts = str(Path(sys.executable).parent)
+    return path if path.split(os.pathsep)[0] == scripts else os.pathsep.join([scripts, path])
+
+
 def quiet_environment():
     """The environment for nbgrader and its kernels: this Python's scripts first on PATH (nbgrader
     runs ``alembic`` from there), no Python warnings, a non-interactive plot backend."""
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PATH"] = _scripts_first(env.get("PATH", ""))
     env.update(PYTHONWARNINGS="ignore", MPLBACKEND="agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
     return env
+
+
+def scripts_on_path():
+    """Put this Python's scripts first on this process's PATH: nbgrader's gradebook, run in this
+    process, starts ``alembic`` from PATH itself, with no way to be given an environment. The only
+    change to this process's environment; kernels get :func:`quiet_environment` as theirs."""
+    os.environ["PATH"] = _scripts_first(os.environ.get("PATH", ""))
 
 
 def nbgrader(*arguments, course_root, timeout=None, check=True):

@@ -6,28 +6,39 @@ is imported once per process rather than once per submission.
 """
 import hashlib
 import logging
-import os
 from pathlib import Path
 
 import nbformat
 import nbgrader
+from jupyter_client import AsyncKernelManager
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.coursedir.cli import gradebook_url, quiet_environment
+from autograder.coursedir.cli import gradebook_url, quiet_environment, scripts_on_path
 from autograder.coursedir.gradebook import cell_scores
 from autograder.coursedir.paths import CONFIG, ROOT, make_course, source_notebook
 
 
+class QuietKernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, starting each kernel in :func:`~autograder.coursedir.cli.quiet_environment`
+    (no Python warnings, which nbgrader would count against a test cell; a non-interactive plot backend)."""
+
+    async def start_kernel(self, **kw):
+        kw.setdefault("env", quiet_environment())
+        await super().start_kernel(**kw)
+
+
 def course_config(course_root, **overrides):
-    """The course's nbgrader configuration, pointed at ``course_root`` and its own gradebook.
+    """The course's nbgrader configuration, pointed at ``course_root`` and its own gradebook, its
+    kernels started quietly (:class:`QuietKernelManager`).
 
     ``overrides`` are ``{"Section.option": value}`` settings (e.g. a shorter cell timeout).
     """
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
     config.CourseDirectory.root = str(Path(course_root).resolve())
     config.CourseDirectory.db_url = gradebook_url(course_root)
+    config.Execute.kernel_manager_class = QuietKernelManager
     for key, value in overrides.items():
         section, option = key.split(".")
         config[section][option] = value
@@ -47,7 +58,7 @@ class Workspace:
         self.generated = set()
         if copy_course:
             make_course(self.root, [], root)
-        os.environ.update(quiet_environment())
+        scripts_on_path()
         config = course_config(self.root, **overrides)
         self.api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
         self.api.log.setLevel(logging.ERROR)
