@@ -32,6 +32,7 @@ from autograder.containment import isolation
 from autograder.containment.processes import kill_tree
 from autograder.containment.sandbox import definitions_only
 from autograder.containment.wire import plain, restore
+from autograder.coursedir.cells import is_graded
 from autograder.coursedir.paths import ROOT, source_notebook
 from course.compare import relative_error
 from course.diagnosis import diagnose
@@ -120,7 +121,7 @@ def _reference_namespace(assignment):
     notebook = nbformat.read(source_notebook(assignment), as_version=4)
     namespace = {"__name__": "__reference__"}
     for cell in notebook.cells:
-        if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade"):
+        if cell.cell_type == "code" and not is_graded(cell):
             code = definitions_only(cell.source)
             if code is not None:
                 try:
@@ -285,7 +286,7 @@ def verify(assignment, notebook, *, seed=None):
     if not wanted and not derivations:
         return {}
     seed = secrets.randbits(63) if seed is None else seed
-    cells = [c.source for c in notebook.cells if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("grade")]
+    cells = [c.source for c in notebook.cells if c.cell_type == "code" and not is_graded(c)]
     calls = [{"function": f, "cases": s["cases"], "seed": seed, "repeat": s.get("repeat", False), "uses": s.get("uses", [])}
              for f, s in wanted.items()]
     points = {f: derivation_points(s, seed) for f, s in derivations.items()}

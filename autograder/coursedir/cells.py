@@ -19,27 +19,38 @@ def function_of(cell):
     return cell.removeprefix(TEST_PREFIX)
 
 
+def _nbgrader(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
 def grade_id(cell):
     """The nbgrader grade id of a cell, or None."""
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return _nbgrader(cell).get("grade_id")
+
+
+def is_solution(cell):
+    """A code cell the learner answers in (nbgrader's ``solution`` flag)."""
+    return cell.cell_type == "code" and bool(_nbgrader(cell).get("solution"))
+
+
+def is_graded(cell):
+    """A code cell that earns points (nbgrader's ``grade`` flag): every test cell is one."""
+    return cell.cell_type == "code" and bool(_nbgrader(cell).get("grade"))
+
+
+def is_test_cell(cell):
+    """An autograded test cell: graded, and not the learner's answer."""
+    return is_graded(cell) and not is_solution(cell)
 
 
 def solution_cells(nb):
     """The solution cells of a notebook, by grade id."""
-    return {
-        grade_id(cell): cell
-        for cell in nb.cells
-        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("solution")
-    }
+    return {grade_id(cell): cell for cell in nb.cells if is_solution(cell)}
 
 
 def graded_cells(nb):
     """The autograded test cells of a notebook, by grade id, with their points."""
-    return {
-        grade_id(cell): cell.metadata["nbgrader"].get("points", 0)
-        for cell in nb.cells
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and cell.cell_type == "code"
-    }
+    return {grade_id(cell): cell.metadata["nbgrader"].get("points", 0) for cell in nb.cells if is_graded(cell)}
 
 
 def solution_code(cell_source):

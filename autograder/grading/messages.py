@@ -3,7 +3,7 @@ import re
 
 import nbformat
 
-from autograder.coursedir.cells import grade_id
+from autograder.coursedir.cells import grade_id, is_graded
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -41,5 +41,5 @@ def test_cell_messages(path):
     return {
         grade_id(cell): cell_message(cell)
         for cell in notebook.cells
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and cell.cell_type == "code"
+        if is_graded(cell)
     }

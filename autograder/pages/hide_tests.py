@@ -18,6 +18,8 @@ import re
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, List, Unicode
 
+from autograder.coursedir.cells import is_test_cell
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 RED, RESET = "\x1b[0;31m", "\x1b[0m"
 # A removed line this long, quoted in an output, is a leak; shorter ones (``else:``, ``)``) say nothing
@@ -25,12 +27,6 @@ RED, RESET = "\x1b[0;31m", "\x1b[0m"
 QUOTABLE = 12
 # An IPython traceback: its frames quote the code around each failing line, hidden lines included.
 FRAMES = re.compile(r"Traceback \(most recent call last\)|^\s*(Cell In ?\[|Input In \[|File )", re.M)
-
-
-def is_test_cell(cell):
-    """An autograded test cell: graded, and not the learner's answer."""
-    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.cell_type == "code" and bool(nbgrader.get("grade")) and not nbgrader.get("solution")
 
 
 def split_regions(source, regions, placeholder=None):
