@@ -16,6 +16,9 @@ WORKERS ?=
 SCHEDULER ?=
 DB ?=
 FORMAT ?= csv
+HUB_HOME ?= /srv/matrix-calculus
+HUB_PORT ?= 8000
+DEMO ?= 1
 EXCHANGE ?=
 DBENV = $(if $(DB),COURSE_DB_URL='$(DB)' )
 
@@ -95,8 +98,8 @@ workshop: $(STAMP) ## build build/workshop/: the learners' zip with START.md, an
 	$(BIN)/python -m autograder.workshop $(if $(OUT),--out $(OUT)) \
 		$(if $(WHEELS),--wheels $(filter-out 1,$(WHEELS))) $(if $(PY),--python $(PY))
 
-hub: $(STAMP) $(BIN)/configurable-http-proxy ## (as root) start the course's JupyterHub here with two demo students (deploy/jupyterhub)
-	$(BIN)/python -m autograder.hub --demo
+hub: $(STAMP) $(BIN)/configurable-http-proxy ## (as root) start the course's JupyterHub (deploy/jupyterhub): two demo students (DEMO=0: none), HUB_HOME=, HUB_PORT=
+	$(BIN)/python -m autograder.hub --home $(HUB_HOME) --port $(HUB_PORT) $(if $(filter 1,$(DEMO)),--demo)
 
 hand-out: $(STAMP) ## on a hub: give assignment A to the students (nbgrader release_assignment; EXCHANGE=dir)
 	$(BIN)/python -m autograder.exchange hand-out $(A) $(if $(EXCHANGE),--exchange $(EXCHANGE))

@@ -12,6 +12,8 @@ Commands (``python -m autograder.<name>``; the Makefile runs them):
     demo_class         make demo-class: a synthetic class built from the variant data
     workshop           make workshop: the learners' archive and offline slides
     bench              make bench: grading against raw execution, class grading on every core
+    hub                make hub: prepare and start the course's JupyterHub (deploy/jupyterhub)
+    exchange           make hand-out / collect / return: nbgrader's exchange on the hub
 
 Grading one submission:
     sanitize           repair whatever was handed in into a notebook nbgrader can grade
@@ -36,6 +38,7 @@ Feedback and reports:
     feedback_page      the summary at the top of each page: points and the likely mistake
     course_exporter    what the course's HTML exporters share (template folder, MathJax inside)
     offline_math       MathJax inside the page, so pages typeset with no network
+    canvas_export      make export FORMAT=canvas: an nbgrader export plugin in Canvas's import layout
     mistakes           name the mistake behind a sentence, from the variant data
 
 Course data:

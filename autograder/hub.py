@@ -31,6 +31,23 @@ PROXY = ROOT / ".venv" / "bin" / "configurable-http-proxy"  # tools/provide-prox
 LEARNER_FILES = ("pyproject.toml", "README.md", "course")  # what the users' environment is built from
 
 
+def runnable_by_everyone(path):
+    """Whether every user may run ``path``: it and each folder above it are executable by others."""
+    path = Path(path).resolve()
+    return path.is_file() and all(os.stat(part).st_mode & 0o001 for part in (path, *path.parents))
+
+
+def shared_python():
+    """A Python every user may run, to build their environment on: this one's interpreter when it is
+    (not one under /root, say), else the system's."""
+    candidates = [Path(sys._base_executable), Path("/usr/bin/python3"), Path("/usr/local/bin/python3")]
+    for candidate in candidates:
+        if runnable_by_everyone(candidate):
+            return candidate
+    raise RuntimeError("no Python that every user may run (this one lives in a private folder): install the "
+                       "system's (Debian: apt-get install python3-venv) and run this again")
+
+
 def users_environment(home):
     """``home/env``: a virtual environment with the course's dependencies and the ``course`` package,
     built by pip from a copy of only those files, readable and runnable by every user."""
@@ -38,7 +55,7 @@ def users_environment(home):
     if (env / ".installed").exists():
         return env
     requirements = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(env)], check=True)
+    subprocess.run([str(shared_python()), "-m", "venv", "--clear", str(env)], check=True)
     with tempfile.TemporaryDirectory(prefix="course-package-") as stage:
         for name in LEARNER_FILES:
             source = ROOT / name
@@ -113,12 +130,14 @@ def as_instructor(name, command, cwd, home=HOME, **options):
                            *command], cwd=cwd, env=env, **options)
 
 
-def hub_environment(home=HOME, port=8000, api_port=8081, proxy_api_port=8001, groups=(STUDENTS, INSTRUCTORS)):
-    """The environment ``deploy/jupyterhub/jupyterhub_config.py`` reads (``groups``: students', instructors')."""
-    return {**os.environ, "COURSE_HUB_HOME": str(home), "COURSE_HUB_PORT": str(port),
-            "COURSE_HUB_API_PORT": str(api_port), "COURSE_PROXY_API_PORT": str(proxy_api_port),
-            "COURSE_PROXY": str(PROXY), "COURSE_STUDENTS_GROUP": groups[0], "COURSE_INSTRUCTORS_GROUP": groups[1],
-            "COURSE_FOLDER": COURSE_FOLDER}
+def hub_environment(home=HOME, port=8000):
+    """The environment ``deploy/jupyterhub/jupyterhub_config.py`` reads: this one's, with the hub's folder
+    and port, and defaults for what it does not set (the internal ports, the groups, the proxy)."""
+    env = {"COURSE_HUB_API_PORT": "8081", "COURSE_PROXY_API_PORT": "8001", "COURSE_PROXY": str(PROXY),
+           "COURSE_STUDENTS_GROUP": STUDENTS, "COURSE_INSTRUCTORS_GROUP": INSTRUCTORS, "COURSE_FOLDER": COURSE_FOLDER,
+           **os.environ}
+    env.update(COURSE_HUB_HOME=str(home), COURSE_HUB_PORT=str(port))
+    return env
 
 
 def hub_command():
@@ -126,11 +145,12 @@ def hub_command():
     return [sys.executable, "-m", "jupyterhub", "-f", str(DEPLOY / "jupyterhub_config.py")]
 
 
-def demo(home):
-    """Two students and an instructor with fresh passwords; the first assignment handed out."""
+def demo(home, env):
+    """Two students and an instructor with fresh passwords, in the hub's groups; the first assignment handed out."""
     accounts = {name: secrets.token_urlsafe(6) for name in (*DEMO_STUDENTS, DEMO_INSTRUCTOR)}
     for name, password in accounts.items():
-        add_account(name, password, INSTRUCTORS if name == DEMO_INSTRUCTOR else STUDENTS)
+        role = "INSTRUCTORS" if name == DEMO_INSTRUCTOR else "STUDENTS"
+        add_account(name, password, env[f"COURSE_{role}_GROUP"])
     course = give_course(DEMO_INSTRUCTOR)
     as_instructor(DEMO_INSTRUCTOR, ["make", "--no-print-directory", "hand-out", "A=01_gradients", f"ENV={home / 'env'}"],
             cwd=course, home=home, check=True)
@@ -148,13 +168,15 @@ def main(argv=None):
               "(run `sudo make hub`).", file=sys.stderr)
         return 2
     home = prepare(options.home)
-    accounts = demo(home) if options.demo else {}
+    env = hub_environment(home, options.port)
+    accounts = demo(home, env) if options.demo else {}
     print(f"\nThe course's hub: http://127.0.0.1:{options.port}/  (Ctrl-C stops it)")
     for name, password in accounts.items():
         print(f"  log in as {name:<10} password {password}")
     if accounts:
         print(f"  {DEMO_INSTRUCTOR} has the course in ~/{COURSE_FOLDER}; 01_gradients is handed out.")
-    return subprocess.run(hub_command(), cwd=home / "state", env=hub_environment(home, options.port)).returncode
+    sys.stdout.flush()
+    return subprocess.run(hub_command(), cwd=home / "state", env=env).returncode
 
 
 if __name__ == "__main__":

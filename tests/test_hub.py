@@ -63,28 +63,32 @@ def course_hub():
     people = {"a": f"mca{token}", "b": f"mcb{token}", "instructor": f"mct{token}"}
     passwords = {name: secrets.token_urlsafe(9) for name in people.values()}
     home = Path(tempfile.mkdtemp(prefix="course-hub-"))
+    log_path = Path(tempfile.mkdtemp(prefix="course-hub-log-")) / "hub.log"
     process = None
     try:
-        hub.prepare(home)
         for role, name in people.items():
             hub.add_account(name, passwords[name], groups[1] if role == "instructor" else groups[0])
         course = hub.give_course(people["instructor"])
         port = free_port()
-        env = hub.hub_environment(home, port, free_port(), free_port(), groups=groups)
-        with open(home / "state" / "hub.log", "w") as log:
-            process = subprocess.Popen(hub.hub_command(), cwd=home / "state", env=env, stdout=log,
+        env = {**os.environ, "COURSE_HUB_API_PORT": str(free_port()), "COURSE_PROXY_API_PORT": str(free_port()),
+               "COURSE_STUDENTS_GROUP": groups[0], "COURSE_INSTRUCTORS_GROUP": groups[1]}
+        with open(log_path, "w") as log:  # `make hub` as the README gives it, without the demo accounts
+            process = subprocess.Popen(["make", "--no-print-directory", "hub", "DEMO=0", f"HUB_HOME={home}",
+                                        f"HUB_PORT={port}"], cwd=ROOT, env=env, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_for(f"http://127.0.0.1:{port}/hub/api/")
+        _wait_for(f"http://127.0.0.1:{port}/hub/api/", seconds=600)  # the users' environment is built first
+        assert f"The course's hub: http://127.0.0.1:{port}/" in log_path.read_text()
         yield SimpleNamespace(url=f"http://127.0.0.1:{port}", home=home, course=course, people=people,
                               passwords=passwords)
     finally:
         if process is not None:
-            process.send_signal(signal.SIGTERM)  # the hub stops the users' servers and its proxy
+            os.killpg(process.pid, signal.SIGTERM)  # the hub stops the users' servers and its proxy
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-            print((home / "state" / "hub.log").read_text()[-3000:])
+            print(log_path.read_text()[-3000:])
+        shutil.rmtree(log_path.parent)
         for name in people.values():
             subprocess.run(["pkill", "-KILL", "-u", name], check=False)
             subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
@@ -217,7 +221,7 @@ def test_a_class_hands_out_hands_in_and_gets_feedback_through_the_hub(course_hub
             assert lost == {"test_grad_quadratic": points["test_grad_quadratic"]}
 
             # 4. The instructor returns feedback; B fetches it from the Assignments tab and reads it.
-            assert f"Wrote 2 feedback pages." in instructor_runs(course_hub, "return", f"A={ASSIGNMENT}")
+            assert "Wrote 2 feedback pages." in instructor_runs(course_hub, "return", f"A={ASSIGNMENT}")
             page = pages[b]
             page.locator('.lm-TabBar-tab:has-text("Assignments")').click()
             page.locator("#refresh_assignments_list").click()
