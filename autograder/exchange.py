@@ -25,10 +25,10 @@ RECEIPTS = ("timestamp.txt", "submission_secret.txt")
 
 
 def _run(*arguments, course_root):
+    """nbgrader's command, its report (nbgrader logs what it did to stderr) passed on; its exit status."""
     process = nbgrader(*arguments, course_root=course_root, check=False)
     print(process.stdout, end="")
-    if process.returncode != 0:
-        print(process.stderr, end="", file=sys.stderr)
+    print(process.stderr, end="", file=sys.stderr)
     return process.returncode
 
 

@@ -103,7 +103,7 @@ def instructor_runs(course_hub, *make_arguments):
                             ["make", "--no-print-directory", *make_arguments, f"ENV={course_hub.home / 'env'}"],
                             cwd=course_hub.course, home=course_hub.home, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
-    return run.stdout
+    return run.stdout + run.stderr
 
 
 def log_in(context, course_hub, name):
