@@ -15,7 +15,7 @@ from autograder.demo_class import build
 from autograder.grade_class import (ERROR_LOG, INTERNAL_ERROR, PLUGIN, collect, find_jobs, grade_class,
                                     grade_submission, summary)
 from autograder.layout import CONFIG, ROOT, release_notebook, source_notebook
-from autograder.merge import outcomes
+from autograder.merge import handed_in, outcomes
 from autograder.nbgrader_cli import nbgrader
 from autograder.solutions import fill_in, reference_solutions
 from autograder.workspace import Workspace
@@ -250,3 +250,15 @@ def test_a_fault_of_the_grader_is_recorded_as_ours_with_its_traceback(course):
     assert f"Internal grading errors: 1 (faults of the grader, not of the students; tracebacks in {root / ERROR_LOG})" \
         in summary([outcome], [], 1.0, root)
     assert "internal grading error" in visible_text(open(outcome.feedback, encoding="utf-8").read())
+
+
+def test_the_gradebook_keeps_when_a_submission_was_handed_in(tmp_path):
+    """nbgrader's timestamp.txt (written by submit and collect) becomes the gradebook's timestamp, so the
+    formgrader counts the submission as graded; a missing or garbled one is no reason not to grade."""
+    folder = tmp_path / "submitted" / "ada" / "01_gradients"
+    folder.mkdir(parents=True)
+    assert handed_in(tmp_path, "ada", "01_gradients") is None
+    (folder / "timestamp.txt").write_text("2026-12-02 05:57:52.123456 UTC")
+    assert handed_in(tmp_path, "ada", "01_gradients").isoformat() == "2026-12-02T05:57:52.123456"
+    (folder / "timestamp.txt").write_text("yesterday-ish")
+    assert handed_in(tmp_path, "ada", "01_gradients") is None
