@@ -1,8 +1,10 @@
 # The table of contents of everything a person does with the course: `make help` lists it.
 PYTHON ?= python3
 VENV := .venv
-BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# ENV=path runs the commands with an existing environment instead of .venv (on the hub: its users' one).
+ENV ?=
+BIN := $(if $(ENV),$(ENV),$(VENV))/bin
+STAMP := $(if $(ENV),,$(VENV)/.installed)
 A ?=
 PORT ?= 8888
 NOTEBOOKS ?= my-notebooks
@@ -13,19 +15,27 @@ ASSIGNMENT ?=
 WORKERS ?=
 SCHEDULER ?=
 DB ?=
+FORMAT ?= csv
+HUB_HOME ?= /srv/matrix-calculus
+HUB_PORT ?= 8000
+DEMO ?= 1
+EXCHANGE ?=
 DBENV = $(if $(DB),COURSE_DB_URL='$(DB)' )
 
 .DEFAULT_GOAL := help
-.PHONY: help lab update test test-fast release normalize grade-me grade feedback export demo-class report bench
+.PHONY: help lab update test test-fast release normalize grade-me grade feedback export demo-class report bench \
+	hub hand-out collect return
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+ifeq ($(ENV),)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+endif
 
 lab: $(STAMP) ## start the course: JupyterLab on your own copy of the notebooks, opening the first one
 	$(BIN)/python -m autograder.learner_workspace prepare --folder $(NOTEBOOKS)
@@ -36,7 +46,7 @@ lab: $(STAMP) ## start the course: JupyterLab on your own copy of the notebooks,
 update: $(STAMP) ## bring new or changed course notebooks into your folder (never touches one you edited)
 	$(BIN)/python -m autograder.learner_workspace update --folder $(NOTEBOOKS)
 
-test: $(STAMP) $(BIN)/chromium postgres ## run the whole test suite (provides Chromium and PostgreSQL for its server tests first)
+test: $(STAMP) $(BIN)/chromium $(BIN)/configurable-http-proxy postgres ## run the whole test suite (provides Chromium and PostgreSQL for its server tests first)
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: $(STAMP) ## the seconds-long tier: the course package, every identity, the figures (no nbgrader, browser or servers)
@@ -44,6 +54,9 @@ test-fast: $(STAMP) ## the seconds-long tier: the course package, every identity
 
 $(BIN)/chromium: | $(STAMP)
 	bash tools/provide-browser $(VENV)
+
+$(BIN)/configurable-http-proxy: | $(STAMP)
+	bash tools/provide-proxy $(VENV)
 
 .PHONY: postgres
 postgres: ## make sure PostgreSQL's server programs are installed (for the gradebook tests)
@@ -66,9 +79,10 @@ grade: $(STAMP) ## grade submitted/<student>/<assignment>/ with Dask (STUDENT=, 
 feedback: $(STAMP) ## write feedback/<student>/<assignment>/*.html again from the gradebook (nbgrader; DB=url)
 	$(DBENV)$(BIN)/python -m autograder.feedback
 
-export: $(STAMP) ## write every student's scores to grades.csv (nbgrader export; DB=url)
-	$(DBENV)$(BIN)/python -m autograder.nbgrader_cli export --to grades.csv
-	@echo "wrote grades.csv"
+export: $(STAMP) ## write every student's scores: grades.csv, or FORMAT=canvas grades-canvas.csv for Canvas (DB=url)
+	$(DBENV)$(BIN)/python -m autograder.nbgrader_cli export $(if $(filter canvas,$(FORMAT)),\
+		--exporter=autograder.canvas_export.CanvasExportPlugin --to grades-canvas.csv,--to grades.csv)
+	@echo "wrote $(if $(filter canvas,$(FORMAT)),grades-canvas.csv,grades.csv)"
 
 demo-class: $(STAMP) ## make a synthetic class of N students in submitted/ (N=40)
 	$(BIN)/python -m autograder.demo_class --students $(N)
@@ -83,3 +97,15 @@ bench: $(STAMP) ## time raw execution vs autograde per notebook; class grading o
 workshop: $(STAMP) ## build build/workshop/: the learners' zip with START.md, and offline slides (OUT=dir; WHEELS=1 adds wheels for an offline room)
 	$(BIN)/python -m autograder.workshop $(if $(OUT),--out $(OUT)) \
 		$(if $(WHEELS),--wheels $(filter-out 1,$(WHEELS))) $(if $(PY),--python $(PY))
+
+hub: $(STAMP) $(BIN)/configurable-http-proxy ## (as root) start the course's JupyterHub (deploy/jupyterhub): two demo students (DEMO=0: none), HUB_HOME=, HUB_PORT=
+	$(BIN)/python -m autograder.hub --home $(HUB_HOME) --port $(HUB_PORT) $(if $(filter 1,$(DEMO)),--demo)
+
+hand-out: $(STAMP) ## on a hub: give assignment A to the students (nbgrader release_assignment; EXCHANGE=dir)
+	$(BIN)/python -m autograder.exchange hand-out $(A) $(if $(EXCHANGE),--exchange $(EXCHANGE))
+
+collect: $(STAMP) ## on a hub: collect assignment A's submissions (nbgrader collect) and grade them
+	$(BIN)/python -m autograder.exchange collect $(A) $(if $(EXCHANGE),--exchange $(EXCHANGE))
+
+return: $(STAMP) ## on a hub: write assignment A's feedback pages and return them (nbgrader release_feedback)
+	$(BIN)/python -m autograder.exchange return $(A) $(if $(EXCHANGE),--exchange $(EXCHANGE))

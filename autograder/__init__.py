@@ -3,7 +3,7 @@
 Module map. The commands sit at the top; each folder below is one stage of the pipeline, in the
 order a submission meets them.
 
-Commands (``python -m autograder.<name>``; the Makefile runs them):
+Commands (``python -m autograder.<name>``; the Makefile runs them) and the plugin it names:
     release            generate release/ from source/ (nbgrader generate_assignment)
     learner_workspace  make lab / make update: the learner's own folder and JupyterLab settings
     grade_me           make grade-me: a learner grades their own notebook with the hidden tests
@@ -14,6 +14,9 @@ Commands (``python -m autograder.<name>``; the Makefile runs them):
     demo_class         make demo-class: a synthetic class built from the variant data
     workshop           make workshop: the learners' archive and offline slides
     bench              make bench: grading against raw execution, class grading on every core
+    hub                make hub: prepare and start the course's JupyterHub (deploy/jupyterhub)
+    exchange           make hand-out / collect / return: nbgrader's exchange on the hub
+    canvas_export      make export FORMAT=canvas: an nbgrader export plugin in Canvas's import layout
 
 coursedir/ -- the course directory and nbgrader's view of it (read by every stage, grades nothing):
     coursedir.paths      where things are: assignments, source and release notebooks; a new course folder

@@ -16,9 +16,11 @@ from autograder.grading.merge import outcomes
 from autograder.pages.summary import write_page
 
 
-def write_feedback(course_root=ROOT):
-    """Regenerate the feedback page of every recorded outcome; returns the pages written."""
-    records = outcomes(course_directory(course_root))  # its gradebook may be a database (DB=, db_url)
+def write_feedback(course_root=ROOT, assignment=None):
+    """Regenerate the feedback page of every recorded outcome (of ``assignment`` only, when given);
+    returns the pages written."""
+    records = [outcome for outcome in outcomes(course_directory(course_root))  # the gradebook may be a database
+               if assignment in (None, outcome.assignment)]
     with tempfile.TemporaryDirectory(prefix="release-") as scratch:
         course = Workspace(course_root, (), copy_course=False, **{"CourseDirectory.release_directory": scratch})
         pages = [write_page(course, outcome) for outcome in records]

@@ -17,7 +17,7 @@ from autograder.coursedir.paths import CONFIG, ROOT, make_course, release_notebo
 from autograder.coursedir.workspace import Workspace
 from autograder.demo_class import build
 from autograder.grade_class import ERROR_LOG, INTERNAL_ERROR, PLUGIN, collect, find_jobs, grade_class, grade_submission, summary
-from autograder.grading.merge import outcomes, prepare_course, record
+from autograder.grading.merge import handed_in, outcomes, prepare_course, record
 from autograder.grading.outcome import Outcome
 from tests.feedback_text import leaks, visible_text
 
@@ -264,3 +264,15 @@ def test_recording_an_outcome_returns_what_was_recorded_and_leaves_the_given_one
     assert recorded.total == 0 < recorded.maximum and recorded.reason == given.reason
     assert "no notebook was handed in" in visible_text(open(recorded.feedback, encoding="utf-8").read())
     assert outcomes(tmp_path) == [recorded]
+
+
+def test_the_gradebook_keeps_when_a_submission_was_handed_in(tmp_path):
+    """nbgrader's timestamp.txt (written by submit and collect) becomes the gradebook's timestamp, so the
+    formgrader counts the submission as graded; a missing or garbled one is no reason not to grade."""
+    folder = tmp_path / "submitted" / "ada" / "01_gradients"
+    folder.mkdir(parents=True)
+    assert handed_in(tmp_path, "ada", "01_gradients") is None
+    (folder / "timestamp.txt").write_text("2026-12-02 05:57:52.123456 UTC")
+    assert handed_in(tmp_path, "ada", "01_gradients").isoformat() == "2026-12-02T05:57:52.123456"
+    (folder / "timestamp.txt").write_text("yesterday-ish")
+    assert handed_in(tmp_path, "ada", "01_gradients") is None

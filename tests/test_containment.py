@@ -230,13 +230,15 @@ def test_the_kernel_spec_never_imports_from_the_notebooks_folder(tmp_path):
 
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+USERS = 100  # the group `users`: an ordinary user's gid is seldom its uid
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv") or not SYSTEM_PYTHON.exists(),
                     reason="needs root to become an unprivileged user, and a Python that user may run")
 def test_an_unprivileged_grader_gets_the_same_view_through_a_user_namespace():
-    """As an ordinary user (here ``nobody``, with the system's Python) the view is the same: the package
-    read-only, the notebook's folder, nothing else of the course, only its own processes."""
+    """As an ordinary user (here ``nobody`` in the group ``users``, so with a gid unlike its uid, and the
+    system's Python) the view is the same: the package read-only, the notebook's folder, nothing else of
+    the course, only its own processes; files given to the view (the kernel's connection file) are its own."""
     work = Path(tempfile.mkdtemp())  # an ordinary user's own folder, with that user's own copy of the course
     root = work / "course-repository"
     for folder in ("course", "autograder", "source"):
@@ -248,12 +250,13 @@ def test_an_unprivileged_grader_gets_the_same_view_through_a_user_namespace():
     notebook_folder.mkdir(parents=True)
     (notebook_folder / "mine.ipynb").write_text("{}")
     for path in [work, *work.rglob("*")]:
-        os.chown(path, 65534, 65534)
+        os.chown(path, 65534, USERS)
     check = textwrap.dedent(f"""
         import json, os, sys
         sys.path.insert(0, {str(root)!r})
         from autograder.containment import isolation
-        isolation.enter([{str(notebook_folder)!r}], workdir={str(notebook_folder)!r})
+        isolation.enter([{str(notebook_folder)!r}], workdir={str(notebook_folder)!r},
+                        files={{"/tmp/connection.json": b"{{}}"}})
         try:
             open({str(root / 'course' / 'planted.py')!r}, 'w')
             writable = True
@@ -262,9 +265,10 @@ def test_an_unprivileged_grader_gets_the_same_view_through_a_user_namespace():
         secrets = [p for p in {[str(root / p) for p in SECRET_PATHS]!r} if os.path.exists(p)]
         print(json.dumps({{"uid": os.getuid(), "root": sorted(os.listdir({str(root)!r})), "writable": writable,
                           "mine": os.listdir('.'), "secrets": secrets,
+                          "given": [os.stat('/tmp/connection.json').st_uid, os.stat('/tmp/connection.json').st_gid],
                           "processes": len([e for e in os.listdir('/proc') if e.isdigit()])}}))
     """)
-    run = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(SYSTEM_PYTHON), "-I",
+    run = subprocess.run(["setpriv", "--reuid=65534", f"--regid={USERS}", "--clear-groups", str(SYSTEM_PYTHON), "-I",
                           "-c", check], capture_output=True, text=True, timeout=60, cwd="/")
     shutil.rmtree(work)
     if "unshare" in run.stderr and "Operation not permitted" in run.stderr:
@@ -273,7 +277,7 @@ def test_an_unprivileged_grader_gets_the_same_view_through_a_user_namespace():
     seen = json.loads(run.stdout)
     assert seen["uid"] == 65534 and not seen["writable"] and not seen["secrets"]
     assert "course" in seen["root"] and "source" not in seen["root"] and seen["mine"] == ["mine.ipynb"]
-    assert seen["processes"] == 1
+    assert seen["processes"] == 1 and seen["given"] == [65534, USERS]
 
 
 def test_grading_as_root_stops_before_anyone_when_learner_code_cannot_be_contained(monkeypatch, tmp_path):

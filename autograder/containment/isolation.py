@@ -108,7 +108,8 @@ def _tmpfs(target, size, mode="1777"):
 
 
 def _build(root, readable, writable, files, owner):
-    """Make the view under ``root`` (a fresh tmpfs): system, Python, ``readable``, ``writable``, /dev, /proc, /tmp."""
+    """Make the view under ``root`` (a fresh tmpfs): system, Python, ``readable``, ``writable``, /dev, /proc, /tmp;
+    ``files`` are written into it, owned by ``owner`` (a uid and a gid the namespace maps)."""
     _tmpfs(root, "1m", "0755")
     for name in SYSTEM:
         path = "/" + name
@@ -135,7 +136,7 @@ def _build(root, readable, writable, files, owner):
     for path, data in files.items():
         with open(root + path, "wb") as handle:
             handle.write(data)
-        os.chown(root + path, owner, owner)
+        os.chown(root + path, *owner)
 
 
 def _map_user():
@@ -175,7 +176,7 @@ def enter(readable=(), *, writable=(), sandbox=False, workdir="/tmp", network=Tr
     try:
         _call("unshare", CLONE_NEWNS | CLONE_NEWIPC | (0 if network else CLONE_NEWNET))
         _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the grader's mounts
-        _build(stage, readable, writable, files or {}, NOBODY if root else os.getuid())
+        _build(stage, readable, writable, files or {}, (NOBODY, NOBODY) if root else (os.getuid(), os.getgid()))
         os.chroot(stage)
         os.chdir(workdir)
         if root:

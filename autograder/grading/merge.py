@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
+from nbgrader.utils import parse_utc
 
 from autograder.coursedir.gradebook import open_gradebook
 from autograder.coursedir.paths import source_notebook
@@ -41,7 +42,8 @@ def record(course_root, outcome, files=None):
             gradebook.remove_submission(outcome.assignment, outcome.student)
         except MissingEntry:
             pass
-        submission = gradebook.add_submission(outcome.assignment, outcome.student)
+        submission = gradebook.add_submission(outcome.assignment, outcome.student,
+                                              timestamp=handed_in(course_root, outcome.student, outcome.assignment))
         scores = outcome.scores
         for notebook in submission.notebooks:
             for grade in notebook.grades:
@@ -53,6 +55,17 @@ def record(course_root, outcome, files=None):
     recorded = replace(outcome, scores=scores)
     _write_files(course_root, recorded, files or {})
     return recorded
+
+
+def handed_in(course_root, student, assignment):
+    """When the submission was handed in (its ``timestamp.txt``, which nbgrader's submit and collect
+    write), or None. The gradebook keeps it as nbgrader's autograde does: the formgrader counts a
+    submission as graded only when the two agree, and late penalties start from it."""
+    stamp = Path(course_root, "submitted", student, assignment, "timestamp.txt")
+    try:
+        return parse_utc(stamp.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):  # none, or not a time: the submission is graded all the same
+        return None
 
 
 def _write_files(course_root, outcome, files):
