@@ -118,8 +118,20 @@ def log_in(context, course_hub, name):
     return page
 
 
-def open_assignments(page):
+INSTRUCTOR_TOOLS = {"nbgrader:open-formgrader", "nbgrader:open-course-list"}
+
+
+def nbgrader_menu(page):
+    """Open JupyterLab's Nbgrader menu; returns the commands it offers."""
     page.locator('#jp-menu-panel div.lm-MenuBar-itemLabel:text-is("Nbgrader")').click()
+    items = page.locator("#jp-mainmenu-nbgrader li[data-command]")
+    expect(items.first).to_be_visible()
+    return set(items.evaluate_all("items => items.map(item => item.dataset.command)"))
+
+
+def open_assignments(page):
+    """The student's Assignments tab, from the Nbgrader menu, which offers no instructor's tool."""
+    assert not nbgrader_menu(page) & INSTRUCTOR_TOOLS
     page.locator('#jp-mainmenu-nbgrader li[data-command="nbgrader:open-assignment-list"]').click()
     expect(page.locator("#released_assignments_list")).to_be_visible(timeout=30_000)
 
@@ -240,6 +252,7 @@ def test_a_class_hands_out_hands_in_and_gets_feedback_through_the_hub(course_hub
 
             # 5. The formgrader, in the instructor's browser, lists both submissions with these scores.
             formgrader = log_in(contexts[instructor], course_hub, instructor)
+            assert nbgrader_menu(formgrader) >= INSTRUCTOR_TOOLS
             formgrader.goto(f"{course_hub.url}/user/{instructor}/formgrader/manage_submissions/{ASSIGNMENT}")
             for name in (a, b):
                 row = formgrader.locator("tr", has_text=name)
