@@ -1,7 +1,8 @@
 """Grades in Canvas's gradebook-import layout, as an nbgrader export plugin.
 
 ``make export FORMAT=canvas`` or ``nbgrader export --exporter=autograder.canvas_export.CanvasExportPlugin``.
-The layout is the one Canvas's own gradebook export uses and its import reads back: the columns
+The layout is the one Canvas's own gradebook export uses and its import reads back (Canvas Instructor
+Guide, "How do I import grades in the Gradebook?"): the columns
 ``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``, then one column per assignment;
 a second row ``Points Possible`` gives each assignment's maximum. Canvas matches rows to students by
 ``SIS Login ID`` (here the student's login on the hub, nbgrader's student id) and leaves the empty

@@ -27,7 +27,7 @@ DEPLOY = ROOT / "deploy" / "jupyterhub"
 HOME = Path("/srv/matrix-calculus")
 STUDENTS, INSTRUCTORS = "matrix-calculus-students", "matrix-calculus-instructors"
 COURSE_FOLDER = "matrix-calculus"  # an instructor's course directory, in their home
-DEMO_STUDENTS, DEMO_INSTRUCTOR = ("student1", "student2"), "instructor"
+DEMO_STUDENTS, DEMO_INSTRUCTOR, DEMO_ASSIGNMENT = ("student1", "student2"), "instructor", "01_gradients"
 PROXY = ROOT / ".venv" / "bin" / "configurable-http-proxy"  # tools/provide-proxy puts it there
 LEARNER_FILES = ("pyproject.toml", "README.md", "course")  # what the users' environment is built from
 
@@ -153,8 +153,9 @@ def demo(home, env):
         role = "INSTRUCTORS" if name == DEMO_INSTRUCTOR else "STUDENTS"
         add_account(name, password, env[f"COURSE_{role}_GROUP"])
     course = give_course(DEMO_INSTRUCTOR)
-    as_instructor(DEMO_INSTRUCTOR, ["make", "--no-print-directory", "hand-out", "A=01_gradients", f"ENV={home / 'env'}"],
-            cwd=course, home=home, check=True)
+    if not (home / "exchange" / "matrix-calculus" / "outbound" / DEMO_ASSIGNMENT).exists():  # not on a re-run
+        as_instructor(DEMO_INSTRUCTOR, ["make", "--no-print-directory", "hand-out", f"A={DEMO_ASSIGNMENT}",
+                                        f"ENV={home / 'env'}"], cwd=course, home=home, check=True)
     return accounts
 
 
@@ -175,7 +176,7 @@ def main(argv=None):
     for name, password in accounts.items():
         print(f"  log in as {name:<10} password {password}")
     if accounts:
-        print(f"  {DEMO_INSTRUCTOR} has the course in ~/{COURSE_FOLDER}; 01_gradients is handed out.")
+        print(f"  {DEMO_INSTRUCTOR} has the course in ~/{COURSE_FOLDER}; {DEMO_ASSIGNMENT} is handed out.")
     sys.stdout.flush()
     return subprocess.run(hub_command(), cwd=home / "state", env=env).returncode
 

@@ -1,5 +1,6 @@
 """Shared fixtures for the tests of the helper package."""
 import os
+import re
 
 import numpy as np
 import pytest
@@ -14,3 +15,18 @@ for variable in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):
 def rng():
     """A seeded generator, so a failing test fails the same way when re-run."""
     return np.random.default_rng(20240601)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` hands whole files to workers (--dist loadfile), so module fixtures run once; but the
+    variant gradings of test_variants.py, the longest file, go out one assignment at a time, so that
+    both workers share them."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndAssignments(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            scope = super()._split_scope(nodeid)
+            assignment = re.search(r"\[(\d\d_[a-z_]+)", nodeid) if scope.endswith("test_variants.py") else None
+            return f"{scope}::{assignment.group(1)}" if assignment else scope
+
+    return FilesAndAssignments(config, log) if config.getvalue("dist") == "loadfile" else None

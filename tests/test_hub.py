@@ -122,9 +122,9 @@ INSTRUCTOR_TOOLS = {"nbgrader:open-formgrader", "nbgrader:open-course-list"}
 
 
 def nbgrader_menu(page):
-    """Open JupyterLab's Nbgrader menu; returns the commands it offers."""
+    """Open JupyterLab's Nbgrader menu; returns the commands it shows."""
     page.locator('#jp-menu-panel div.lm-MenuBar-itemLabel:text-is("Nbgrader")').click()
-    items = page.locator("#jp-mainmenu-nbgrader li[data-command]")
+    items = page.locator("#jp-mainmenu-nbgrader li[data-command]:visible")
     expect(items.first).to_be_visible()
     return set(items.evaluate_all("items => items.map(item => item.dataset.command)"))
 
@@ -300,3 +300,23 @@ def test_canvas_gets_one_column_per_assignment_and_rows_matched_by_login(course_
     by_login = {row[3]: row for row in table[2:]}
     assert by_login[a] == [a, "", "", a, "", f"{total:g}"]
     assert by_login[b] == [b, "", "", b, "", f"{total - quadratic:g}"]
+
+
+def test_the_instructor_grading_as_an_ordinary_user_gives_a_thief_nothing(course_hub):
+    """`make grade` as the instructor, an ordinary Linux user (learner code is then contained through a user
+    namespace): a submission that hunts for the reference solutions, the gradebook and the other students'
+    notebooks by every route earns zero, and its feedback says that nothing could be found."""
+    from tests.test_containment import FUNCTIONS, thief
+
+    folder = course_hub.course / "submitted" / "mallory" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(thief(), folder / "gradients.ipynb")
+    account = pwd.getpwnam(course_hub.people["instructor"])
+    for path in (folder.parent, folder, folder / "gradients.ipynb"):
+        os.chown(path, account.pw_uid, account.pw_gid)
+    report = instructor_runs(course_hub, "grade", "STUDENT=mallory", f"ASSIGNMENT={ASSIGNMENT}")
+    assert "Graded 1 of 1 submissions" in report, report
+    outcome = json.loads((course_hub.course / "autograded" / "mallory" / ASSIGNMENT / "outcome.json").read_text())
+    assert [score for score, _ in outcome["scores"].values()] == [0.0] * len(FUNCTIONS)
+    for function in FUNCTIONS:
+        assert "no one else's answer can be found from here" in outcome["messages"][f"test_{function}"]
