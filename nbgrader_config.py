@@ -31,7 +31,7 @@ c.LimitOutput.max_traceback = 40
 # MathJax comes inside the page, so it typesets offline. autograded/ keeps everything.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.hide_tests.HideTests",
+    "autograder.pages.hide_tests.HideTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
-c.GenerateFeedback.exporter_class = "autograder.feedback_export.FeedbackExporter"
+c.GenerateFeedback.exporter_class = "autograder.pages.feedback_export.FeedbackExporter"

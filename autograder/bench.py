@@ -2,7 +2,7 @@
 
 Usage: ``python -m autograder.bench [--students N] [--repeat K] [--class-repeat K] [--assignment A ...]``.
 Per notebook it times the solution-filled release notebook run plainly with nbclient, against
-grading the same submission with :class:`~autograder.grader.Grader` in a warm process (nbgrader
+grading the same submission with :class:`~autograder.grading.grader.Grader` in a warm process (nbgrader
 imported and the assignment generated beforehand, as in a class-grading worker). Then it grades a
 synthetic class directly in one process, on a local Dask cluster of one worker and of one per core,
 and on a scheduler with two workers started from the command line; the difference between one
@@ -25,13 +25,14 @@ import nbformat
 from distributed import Client
 from nbclient import NotebookClient
 
-from autograder import demo_class, isolation
+from autograder import demo_class
+from autograder.containment import isolation
+from autograder.coursedir.cells import fill_in, reference_solutions
+from autograder.coursedir.cli import quiet_environment
+from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.quiet import stderr_to
 from autograder.grade_class import find_jobs, grade_class
-from autograder.grader import Grader
-from autograder.layout import ROOT, assignments, release_notebook, source_notebook
-from autograder.nbgrader_cli import quiet_environment
-from autograder.quiet import stderr_to
-from autograder.solutions import fill_in, reference_solutions
+from autograder.grading.grader import Grader
 
 TARGET_RATIO = 1.3
 TARGET_SPEEDUP = 1.9
@@ -103,10 +104,10 @@ def notebook_rows(names, repeat, scratch):
 
 
 def containment_cost(repeat=10):
-    """Median seconds a private view (:mod:`autograder.isolation`) adds to starting a program: the same
+    """Median seconds a private view (:mod:`autograder.containment.isolation`) adds to starting a program: the same
     interpreter start and import, then ``true``, with and without entering the view."""
     plain = [sys.executable, "-I", "-c", f"import os, sys; sys.path.insert(0, {str(ROOT)!r}); "
-             "import autograder.isolation; os.execvp('true', ['true'])"]
+             "import autograder.containment.isolation; os.execvp('true', ['true'])"]
     contained = isolation.command(["true"])
 
     def seconds(command):

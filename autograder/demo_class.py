@@ -12,9 +12,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.layout import ROOT, release_notebook, source_notebook
-from autograder.solutions import fill_in, reference_solutions
-from autograder.variants import available, dependencies, load
+from autograder.coursedir.cells import fill_in, reference_solutions
+from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
+from autograder.variants.loader import available, dependencies, load
 
 PLAN_FILE = Path("reports") / "demo-class-plan.json"
 CHANCES = {"correct": 0.55, "blank": 0.15, "wrong": 0.30}

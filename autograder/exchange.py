@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 from autograder import grade_class
+from autograder.coursedir.cli import course_directory, nbgrader
+from autograder.coursedir.paths import ROOT
 from autograder.feedback import write_feedback
-from autograder.layout import ROOT
-from autograder.nbgrader_cli import course_directory, nbgrader
 
 # What nbgrader's submit leaves beside a notebook, and release_feedback needs beside its page:
 # when it was handed in, and the secret that names the feedback file only its author can find.

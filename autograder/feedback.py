@@ -1,6 +1,6 @@
 """Write every graded student's feedback page again with nbgrader (after manual grading, say),
 each topped by the course's per-exercise summary. Like every feedback page, it never shows hidden
-tests or solutions (:mod:`autograder.hide_tests`) and typesets its math offline.
+tests or solutions (:mod:`autograder.pages.hide_tests`) and typesets its math offline.
 
 Usage: ``python -m autograder.feedback [--course DIR]``.
 """
@@ -9,11 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.feedback_page import write_page
-from autograder.layout import ROOT
-from autograder.merge import outcomes
-from autograder.nbgrader_cli import course_directory
-from autograder.workspace import Workspace
+from autograder.coursedir.cli import course_directory
+from autograder.coursedir.paths import ROOT
+from autograder.coursedir.workspace import Workspace
+from autograder.grading.merge import outcomes
+from autograder.pages.summary import write_page
 
 
 def write_feedback(course_root=ROOT, assignment=None):

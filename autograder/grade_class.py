@@ -29,12 +29,13 @@ from distributed import Client, KilledWorker, LocalCluster, as_completed, get_wo
 from distributed.diagnostics.plugin import WorkerPlugin
 from tqdm import tqdm
 
-from autograder import isolation
-from autograder.grader import Grader, Outcome
-from autograder.layout import ROOT, assignments
-from autograder.merge import prepare_course, record
-from autograder.nbgrader_cli import course_directory
-from autograder.processes import time_limit
+from autograder.containment import isolation
+from autograder.containment.processes import time_limit
+from autograder.coursedir.cli import course_directory
+from autograder.coursedir.paths import ROOT, assignments
+from autograder.grading.grader import Grader
+from autograder.grading.merge import prepare_course, record
+from autograder.grading.outcome import Outcome
 
 PLUGIN = "course-grader"
 MEMORY_LIMIT = 6 * 1024**3  # bytes of address space for a worker and the kernels it starts
@@ -203,9 +204,8 @@ def collect(course_root, job, future):
     if "error" in result:
         log_error(course_root, student, assignment, result["error"])
         result = {"outcome": Outcome(student, assignment, False, {}, reason=INTERNAL_ERROR).to_dict()}
-    outcome = Outcome.from_dict(result["outcome"])
-    record(course_root, outcome, {kind: result.get(kind) for kind in ("autograded", "feedback")})
-    return outcome
+    files = {kind: result.get(kind) for kind in ("autograded", "feedback")}
+    return record(course_root, Outcome.from_dict(result["outcome"]), files)
 
 
 def log_error(course_root, student, assignment, text):

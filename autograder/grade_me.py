@@ -14,10 +14,10 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.cells import function_of, grade_id
+from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.quiet import stderr_to
 from autograder.learner_workspace import FOLDER, edited
-from autograder.quiet import stderr_to
-from autograder.solutions import grade_id
 
 WORK = Path(os.environ.get("GRADE_ME_DIR") or ROOT / ".grade-me")  # GRADE_ME_DIR: elsewhere, e.g. for a test
 
@@ -48,7 +48,7 @@ def table(outcome, path):
     for cell, (score, maximum) in outcome.scores.items():
         mark = "✓" if score == maximum else "✗"
         message = outcome.messages.get(cell) or ""
-        lines.append(f"  {mark} {cell.removeprefix('test_'):<{width}} {score:g}/{maximum:g}  {message}")
+        lines.append(f"  {mark} {function_of(cell):<{width}} {score:g}/{maximum:g}  {message}")
     return "\n".join(lines)
 
 
@@ -62,7 +62,7 @@ def grade_me(paths):
     known = [(path, assignment) for path, assignment in known if assignment]
     if not known:
         return []
-    from autograder.grader import Grader  # nbgrader takes seconds to import: only when there is work
+    from autograder.grading.grader import Grader  # nbgrader takes seconds to import: only when there is work
 
     grader = Grader(WORK / "workspace", notebook_timeout=300)
     outcomes = []

@@ -16,10 +16,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
-from autograder.layout import ROOT
+import tomllib
+
+from autograder.coursedir.paths import ROOT
 from autograder.learner_workspace import write_server_config
 
 DEPLOY = ROOT / "deploy" / "jupyterhub"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.layout import ROOT, assignments, release_notebook
+from autograder.coursedir.paths import ROOT, assignments, release_notebook
 
 FOLDER = ROOT / "my-notebooks"
 MANIFEST = ".course-release.json"  # per notebook, the hash of the release version the learner was given

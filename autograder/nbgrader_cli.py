@@ -1,82 +1,16 @@
-"""Run the real nbgrader command line on a course directory, with its own gradebook."""
-import os
-import subprocess
+"""nbgrader's own command line on this course, with the course's gradebook (``make export``).
+
+Usage: ``python -m autograder.nbgrader_cli ARGS...`` (e.g. ``export --to grades.csv``); the
+gradebook is the one ``DB=`` or ``nbgrader_config.py`` names (:func:`~autograder.coursedir.cli.gradebook_url`).
+"""
 import sys
-from pathlib import Path
 
-NBGRADER = [sys.executable, "-m", "nbgrader"]
-
-
-DB_VARIABLE = "COURSE_DB_URL"  # set by `make grade DB=...` (and feedback, export, report)
-_COURSES = set()  # course directories declared by course_directory()
-
-
-def course_directory(course_root):
-    """Declare ``course_root`` a course (not a grader's private copy of one); returns it.
-
-    Only a declared course's gradebook is the one ``DB=`` or its ``nbgrader_config.py`` names: the
-    private copies graders, releases and self-grading make of that configuration keep a throwaway
-    SQLite gradebook of their own, so they never write into the course's database.
-    """
-    _COURSES.add(Path(course_root).resolve())
-    return course_root
-
-
-def gradebook_url(course_root):
-    """The gradebook of a course directory, as an SQLAlchemy URL.
-
-    For a declared course (:func:`course_directory`), in order: the ``COURSE_DB_URL`` environment
-    variable (``make ... DB=``), then ``c.CourseDirectory.db_url`` in its ``nbgrader_config.py``;
-    otherwise, and by default, the SQLite file ``gradebook.db`` in the directory.
-    ``postgresql://`` URLs are given the psycopg (3) driver.
-    """
-    root = Path(course_root).resolve()
-    url = (os.environ.get(DB_VARIABLE) or configured_url(root)) if root in _COURSES else ""
-    if not url:
-        return f"sqlite:///{root / 'gradebook.db'}"
-    return "postgresql+psycopg://" + url.removeprefix("postgresql://") if url.startswith("postgresql://") else url
-
-
-def configured_url(course_root):
-    """``c.CourseDirectory.db_url`` of the course's ``nbgrader_config.py`` ('' when unset)."""
-    from traitlets.config.loader import PyFileConfigLoader  # nbgrader's own configuration loader
-
-    config_file = Path(course_root) / "nbgrader_config.py"
-    if not config_file.is_file():
-        return ""
-    config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
-    return config.CourseDirectory.get("db_url", "") or ""
-
-
-def quiet_environment():
-    """The environment for nbgrader and its kernels: this Python's scripts first on PATH (nbgrader
-    runs ``alembic`` from there), no Python warnings, a non-interactive plot backend."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env.update(PYTHONWARNINGS="ignore", MPLBACKEND="agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
-    return env
-
-
-def nbgrader(*arguments, course_root, timeout=None, check=True):
-    """Run ``nbgrader <arguments>`` in ``course_root`` (which holds nbgrader_config.py).
-
-    Returns the completed process; raises ``RuntimeError`` with nbgrader's output when it
-    fails and ``check`` is true.
-    """
-    command = [*NBGRADER, *arguments, f"--CourseDirectory.root={Path(course_root).resolve()}",
-               f"--CourseDirectory.db_url={gradebook_url(course_root)}"]
-    process = subprocess.run(
-        command, cwd=course_root, env=quiet_environment(), capture_output=True, text=True, timeout=timeout
-    )
-    if check and process.returncode != 0:
-        raise RuntimeError(f"{' '.join(arguments)} failed:\n{process.stdout}\n{process.stderr}")
-    return process
+from autograder.coursedir.cli import course_directory, nbgrader
+from autograder.coursedir.paths import ROOT
 
 
 def main(argv=None):
-    """``python -m autograder.nbgrader_cli ARGS...``: nbgrader on this course with its gradebook (for `make export`)."""
-    from autograder.layout import ROOT
-
+    """Run nbgrader with ``argv`` on this course; its output passes through, its status is returned."""
     process = nbgrader(*(argv if argv is not None else sys.argv[1:]), course_root=course_directory(ROOT), check=False)
     print(process.stdout, end="")
     print(process.stderr, end="", file=sys.stderr)

@@ -8,18 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.layout import CONFIG, ROOT, assignments
-from autograder.nbgrader_cli import nbgrader
-
-
-def make_course(directory, assignment_names, root=ROOT):
-    """Set up a course directory in ``directory``: the nbgrader config and the assignments' sources."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    shutil.copy(CONFIG, directory / CONFIG.name)
-    for name in assignment_names:
-        shutil.copytree(Path(root) / "source" / name, directory / "source" / name, dirs_exist_ok=True)
-    return directory
+from autograder.coursedir.cli import nbgrader
+from autograder.coursedir.paths import ROOT, assignments, make_course
 
 
 def generate(assignment_names, course_root):

@@ -13,11 +13,12 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder.gradebook import gradebook_exists, open_gradebook
-from autograder.layout import ROOT
-from autograder.merge import outcomes as recorded_outcomes
-from autograder.mistakes import function_of, name_mistake
-from autograder.nbgrader_cli import course_directory
+from autograder.coursedir.cells import function_of, testing_cell
+from autograder.coursedir.cli import course_directory
+from autograder.coursedir.gradebook import gradebook_exists, open_gradebook
+from autograder.coursedir.paths import ROOT
+from autograder.grading.merge import outcomes as recorded_outcomes
+from autograder.variants.mistakes import name_mistake
 
 REPORTS = "reports"
 PAGE = "index.html"
@@ -172,7 +173,7 @@ def problems_section(outcomes):
         _listing(repaired, "repaired", lambda o: "; ".join(o.notes)),
         f"<h3>Points taken away by the independent check ({len(overruled)})</h3>",
         _listing(overruled, "overruled",
-                 lambda o: "; ".join(f"{f}: {o.messages.get('test_' + f, '')}" for f in o.overruled)),
+                 lambda o: "; ".join(f"{f}: {o.messages.get(testing_cell(f), '')}" for f in o.overruled)),
         "</section>",
     ])
 

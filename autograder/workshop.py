@@ -19,16 +19,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 import zipfile
 from pathlib import Path
 
 import nbformat
+import tomllib
 from nbconvert import SlidesExporter
 
-from autograder.layout import ROOT, assignments, release_notebook, source_notebook
-from autograder.course_exporter import CourseTemplate
-from autograder.solutions import fill_in, graded_cells, reference_solutions
+from autograder.coursedir.cells import fill_in, graded_cells, reference_solutions
+from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
+from autograder.pages.course_template import CourseTemplate
 
 NAME = "matrix-calculus-workshop"
 SESSION_MINUTES = 180
@@ -143,7 +143,7 @@ def presenter_notebook(assignment):
 
 
 class OfflineSlides(CourseTemplate, SlidesExporter):
-    """nbconvert's reveal.js slides with the course's template (``templates/course_slides``):
+    """nbconvert's reveal.js slides with the course's template (``autograder/pages/templates/course_slides``):
     reveal.js from ``reveal_url_prefix`` beside the page, MathJax inside it, no CDN."""
 
     course_template = "course_slides"

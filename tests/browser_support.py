@@ -17,8 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.layout import assignments, release_notebook, source_notebook
-from autograder.solutions import fill_in, reference_solutions
+from autograder.coursedir.cells import fill_in, reference_solutions
+from autograder.coursedir.paths import assignments, release_notebook, source_notebook
 
 PROVIDED_CHROMIUM = Path(sys.executable).with_name("chromium")
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM") or (PROVIDED_CHROMIUM if PROVIDED_CHROMIUM.exists() else "/usr/bin/chromium"))

@@ -4,8 +4,8 @@ import re
 
 import nbformat
 
-from autograder.hide_tests import QUOTABLE, split_regions
-from autograder.layout import release_notebook, source_notebook
+from autograder.coursedir.paths import release_notebook, source_notebook
+from autograder.pages.hide_tests import QUOTABLE, split_regions
 
 HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")

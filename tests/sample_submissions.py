@@ -1,16 +1,16 @@
 """Submissions the tests grade to look at what a learner gets back."""
 import nbformat
 
-from autograder.grader import Grader
-from autograder.layout import release_notebook, source_notebook
-from autograder.solutions import fill_in, reference_solutions
+from autograder.coursedir.cells import fill_in, reference_solutions
+from autograder.coursedir.paths import release_notebook, source_notebook
+from autograder.grading.grader import Grader
 
 ASSIGNMENT = "01_gradients"
 
 
 def graded_symmetric_only_mistake(folder, **grader_options):
     """01 solved but for ``grad_quadratic``, answered ``2 * A @ x`` (right only for symmetric A),
-    graded in ``folder``; returns the :class:`autograder.grader.Outcome`."""
+    graded in ``folder``; returns the :class:`autograder.grading.outcome.Outcome`."""
     answers = reference_solutions(source_notebook(ASSIGNMENT))
     answers["grad_quadratic"] = "return 2 * A @ x"
     submission = folder / "submitted" / ASSIGNMENT

@@ -1,5 +1,6 @@
 """Every assignment, through the real nbgrader: the solution runs clean and earns full marks,
 the release notebook earns zero with "not implemented" feedback, and release/ is in sync."""
+import os
 import re
 import subprocess
 
@@ -7,10 +8,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.cells import fill_in, graded_cells, reference_solutions
+from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.workspace import Workspace
 from autograder.release import generate_into
-from autograder.solutions import fill_in, graded_cells, reference_solutions
-from autograder.workspace import Workspace
 
 pytestmark = pytest.mark.nbgrader
 
@@ -47,6 +48,25 @@ def test_blank_release_earns_zero_with_hints(graded):
     assert scores and all(score == 0 for score, _ in scores.values()), scores
     feedback = workspace.feedback_html(assignment, "blank")
     assert feedback.count("not implemented yet") >= len(scores)
+
+
+def test_a_workspace_quiets_its_kernels_and_leaves_this_process_alone(tmp_path, monkeypatch):
+    """Kernels run without Python warnings (nbgrader counts one in a test cell as a failure) and with a
+    non-interactive plot backend; the process that made the workspace keeps its environment (only this
+    Python's scripts go first on PATH, for the alembic nbgrader starts itself)."""
+    monkeypatch.delenv("PYTHONWARNINGS", raising=False)
+    monkeypatch.setenv("PATH", os.environ["PATH"])  # put back after the test
+    before = {key: value for key, value in os.environ.items() if key != "PATH"}
+    assignment = ASSIGNMENTS[0]
+    workspace = Workspace(tmp_path, [assignment])
+    assert {key: value for key, value in os.environ.items() if key != "PATH"} == before
+    notebook = fill_in(workspace.release_notebook(assignment), reference_solutions(source_notebook(assignment)))
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(
+        "import os; print(os.environ.get('PYTHONWARNINGS'), os.environ.get('MPLBACKEND'))"))
+    workspace.submit("quiet", assignment, notebook)
+    assert workspace.autograde(assignment, "quiet")["success"]
+    executed = nbformat.read(workspace.autograded_path(assignment, "quiet"), as_version=4)
+    assert executed.cells[0].outputs[0].text.split() == ["ignore", "agg"]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

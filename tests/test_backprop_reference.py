@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import course  # noqa: E402
-from autograder.layout import source_notebook  # noqa: E402
+from autograder.coursedir.paths import source_notebook  # noqa: E402
 
 
 def _cells():

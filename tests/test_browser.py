@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
-from autograder.layout import ROOT, assignments, release_notebook
+from autograder.coursedir.paths import ROOT, assignments, release_notebook
 from tests.browser_support import JupyterLab, launch_chromium, require_chromium, solved_course
 from tests.sample_submissions import graded_symmetric_only_mistake
 

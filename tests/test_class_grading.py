@@ -11,14 +11,14 @@ import nbformat
 import pytest
 from distributed import Client, LocalCluster, wait
 
+from autograder.coursedir.cells import fill_in, reference_solutions
+from autograder.coursedir.cli import nbgrader
+from autograder.coursedir.paths import CONFIG, ROOT, make_course, release_notebook, source_notebook
+from autograder.coursedir.workspace import Workspace
 from autograder.demo_class import build
-from autograder.grade_class import (ERROR_LOG, INTERNAL_ERROR, PLUGIN, collect, find_jobs, grade_class,
-                                    grade_submission, summary)
-from autograder.layout import CONFIG, ROOT, release_notebook, source_notebook
-from autograder.merge import handed_in, outcomes
-from autograder.nbgrader_cli import nbgrader
-from autograder.solutions import fill_in, reference_solutions
-from autograder.workspace import Workspace
+from autograder.grade_class import ERROR_LOG, INTERNAL_ERROR, PLUGIN, collect, find_jobs, grade_class, grade_submission, summary
+from autograder.grading.merge import handed_in, outcomes, prepare_course, record
+from autograder.grading.outcome import Outcome
 from tests.feedback_text import leaks, visible_text
 
 pytestmark = pytest.mark.nbgrader
@@ -250,6 +250,20 @@ def test_a_fault_of_the_grader_is_recorded_as_ours_with_its_traceback(course):
     assert f"Internal grading errors: 1 (faults of the grader, not of the students; tracebacks in {root / ERROR_LOG})" \
         in summary([outcome], [], 1.0, root)
     assert "internal grading error" in visible_text(open(outcome.feedback, encoding="utf-8").read())
+
+
+def test_recording_an_outcome_returns_what_was_recorded_and_leaves_the_given_one_alone(tmp_path):
+    """The class's one writer records a copy: the gradebook's zero scores and the files' paths go into
+    what it returns, never into the outcome it was handed."""
+    make_course(tmp_path, [ASSIGNMENT])
+    prepare_course(tmp_path, [ASSIGNMENT])
+    given = Outcome("someone", ASSIGNMENT, False, {}, reason="no notebook was handed in")
+    before = given.to_dict()
+    recorded = record(tmp_path, given)
+    assert given.to_dict() == before
+    assert recorded.total == 0 < recorded.maximum and recorded.reason == given.reason
+    assert "no notebook was handed in" in visible_text(open(recorded.feedback, encoding="utf-8").read())
+    assert outcomes(tmp_path) == [recorded]
 
 
 def test_the_gradebook_keeps_when_a_submission_was_handed_in(tmp_path):

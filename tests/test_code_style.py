@@ -4,8 +4,7 @@ import subprocess
 import sys
 
 import autograder
-
-from autograder.layout import ROOT
+from autograder.coursedir.paths import ROOT
 
 
 def test_ruff_finds_nothing():
@@ -15,7 +14,16 @@ def test_ruff_finds_nothing():
 
 
 def test_the_module_map_names_every_module_of_autograder():
-    """``help(autograder)`` is where a newcomer starts: it lists every module, and nothing that is gone."""
-    modules = {p.stem for p in (ROOT / "autograder").glob("*.py") if p.stem != "__init__"}
-    mapped = set(re.findall(r"^    (\w+) {2,}", autograder.__doc__, re.M))
+    """``help(autograder)`` is where a newcomer starts: it lists every module, in every folder, and nothing that is gone."""
+    package = ROOT / "autograder"
+    modules = {".".join(p.relative_to(package).with_suffix("").parts) for p in package.rglob("*.py") if p.stem != "__init__"}
+    mapped = set(re.findall(r"^    ([\w.]+) +\S", autograder.__doc__, re.M))
     assert mapped == modules
+
+
+def test_the_module_map_has_a_heading_for_every_folder_of_autograder():
+    """Each subpackage of ``autograder`` is a stage of the pipeline, introduced by a line saying its job."""
+    package = ROOT / "autograder"
+    folders = {p.parent.relative_to(package).as_posix() for p in package.rglob("__init__.py") if p.parent != package}
+    headings = set(re.findall(r"^(\w+)/ -- \S", autograder.__doc__, re.M))
+    assert headings == folders

@@ -1,4 +1,4 @@
-"""Learner code runs in a private view (:mod:`autograder.isolation`): a submission that looks for the
+"""Learner code runs in a private view (:mod:`autograder.containment.isolation`): a submission that looks for the
 reference solutions (or another student's notebook) by any route finds nothing, in nbgrader's kernel
 and in the independent check, and earns zero; the kernel reaches nothing on localhost; correct answers
 keep their points; grading works from a clone inside a 0700 folder, as root, with the same scores as
@@ -17,10 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import isolation
-from autograder.layout import ROOT, release_notebook, source_notebook
-from autograder.solutions import fill_in, reference_solutions, solution_cells
-from autograder.verify import run_contained
+from autograder.containment import isolation
+from autograder.containment.verify import run_contained
+from autograder.coursedir.cells import fill_in, reference_solutions, solution_cells
+from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
 
 ASSIGNMENT = "01_gradients"
 FUNCTIONS = list(reference_solutions(source_notebook(ASSIGNMENT)))
@@ -76,7 +76,7 @@ STEAL = textwrap.dedent('''
         raise FileNotFoundError(f"{name}: no one else's answer can be found from here")
 ''')
 ROUTES = ["course.__file__", "os.environ", "/proc/self/cwd", "sys.path"]  # the ones that work from this very process
-SECRET_PATHS = ["source", "autograder/verification", "autograder/variants", ".git", "gradebook.db", "README.md"]
+SECRET_PATHS = ["source", "autograder/containment/verification", "autograder/variants", ".git", "gradebook.db", "README.md"]
 SECRETS = [ROOT / path for path in SECRET_PATHS]
 
 
@@ -126,7 +126,7 @@ def test_the_view_holds_only_python_the_course_package_and_scratch():
 def graded(tmp_path_factory):
     """Alice hands in the reference solution, then Mallory hands in the thief; both graded in one workspace
     (so Alice's submitted notebook and the gradebook lie right beside Mallory's while she runs)."""
-    from autograder.grader import Grader
+    from autograder.grading.grader import Grader
 
     grader = Grader(tmp_path_factory.mktemp("grader"))
     handed_in = tmp_path_factory.mktemp("handed-in")
@@ -180,9 +180,9 @@ GRADE_THE_SOLUTION = """
 import json, sys
 from pathlib import Path
 import nbformat
-from autograder.grader import Grader
-from autograder.layout import release_notebook, source_notebook
-from autograder.solutions import fill_in, reference_solutions
+from autograder.grading.grader import Grader
+from autograder.coursedir.paths import release_notebook, source_notebook
+from autograder.coursedir.cells import fill_in, reference_solutions
 assignment, work = sys.argv[1], Path(sys.argv[2])
 release = nbformat.read(release_notebook(assignment), as_version=4)
 folder = work / "handed-in"
@@ -219,11 +219,12 @@ def test_grading_from_a_private_folder_as_root_gives_the_same_scores(tmp_path):
 def test_the_kernel_spec_never_imports_from_the_notebooks_folder(tmp_path):
     """The launcher runs as root before it contains the kernel, in the folder of the handed-in notebook:
     an ``autograder/`` handed in beside it must not be what runs."""
-    planted = tmp_path / "autograder"
-    planted.mkdir()
-    (planted / "__init__.py").write_text("")
+    planted = tmp_path / "autograder" / "containment"
+    planted.mkdir(parents=True)
+    for package in (planted, planted.parent):
+        (package / "__init__.py").write_text("")
     (planted / "kernel_launcher.py").write_text("def main():\n    raise SystemExit('planted')\n")
-    run = subprocess.run(isolation.python_main("autograder.kernel_launcher"), cwd=tmp_path, capture_output=True,
+    run = subprocess.run(isolation.python_main("autograder.containment.kernel_launcher"), cwd=tmp_path, capture_output=True,
                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert "planted" not in run.stderr and "ValueError" in run.stderr  # the real launcher, missing its argument
 
@@ -253,7 +254,7 @@ def test_an_unprivileged_grader_gets_the_same_view_through_a_user_namespace():
     check = textwrap.dedent(f"""
         import json, os, sys
         sys.path.insert(0, {str(root)!r})
-        from autograder import isolation
+        from autograder.containment import isolation
         isolation.enter([{str(notebook_folder)!r}], workdir={str(notebook_folder)!r},
                         files={{"/tmp/connection.json": b"{{}}"}})
         try:
@@ -280,7 +281,7 @@ def test_an_unprivileged_grader_gets_the_same_view_through_a_user_namespace():
 
 
 def test_grading_as_root_stops_before_anyone_when_learner_code_cannot_be_contained(monkeypatch, tmp_path):
-    from autograder.grader import Grader
+    from autograder.grading.grader import Grader
 
     monkeypatch.setattr(isolation, "problem", lambda: "the system allows no private namespaces as root: EPERM")
     monkeypatch.setattr(os, "geteuid", lambda: 0)

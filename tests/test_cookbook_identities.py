@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from autograder.layout import source_notebook
-from autograder.solutions import reference_solutions
-from autograder.verify import EXACT
+from autograder.containment.verify import EXACT
+from autograder.coursedir.cells import reference_solutions
+from autograder.coursedir.paths import source_notebook
 from course import check_gradient, check_jacobian, directional_derivative, relative_error
 from course.diagnosis import CLOSE
 from course.grading import AnswerError

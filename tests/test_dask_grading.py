@@ -14,9 +14,9 @@ import pytest
 from distributed import Client
 
 from autograder.bench import command_line_cluster
+from autograder.coursedir.paths import CONFIG, ROOT
 from autograder.demo_class import build
 from autograder.grade_class import DIED, grade_class
-from autograder.layout import CONFIG, ROOT
 from tests.test_class_grading import NOTEBOOK, solution_with
 
 pytestmark = pytest.mark.servers

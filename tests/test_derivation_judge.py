@@ -5,7 +5,7 @@ import json
 import numpy as np
 import sympy as sp
 
-from autograder.sandbox import plain, restore
+from autograder.containment.wire import plain, restore
 from course.derivation.data import Layout, Tabulated
 from course.derivation.evaluate import compiled, tabulate_derivation
 from course.derivation.judge import judge

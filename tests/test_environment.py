@@ -1,11 +1,11 @@
 """The two ways to install the course list the same packages: pip's pyproject.toml and conda's environment.yml."""
 import re
-import tomllib
 
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 
-from autograder.layout import ROOT
+from autograder.coursedir.paths import ROOT
 
 
 def normalized(requirement):

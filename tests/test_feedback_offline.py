@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from autograder.layout import ROOT
+from autograder.coursedir.paths import ROOT
 from tests.browser_support import launch_chromium
 from tests.sample_submissions import graded_symmetric_only_mistake
 

@@ -1,6 +1,6 @@
 """Feedback pages never show hidden tests or solutions, name each exercise, and carry their own MathJax.
 
-Submissions are graded through the course's grading path (:class:`autograder.grader.Grader`, the
+Submissions are graded through the course's grading path (:class:`autograder.grading.grader.Grader`, the
 one ``make grade`` and ``make grade-me`` use), and once more with nbgrader's own command line
 ``nbgrader generate_feedback`` under the course's configuration.
 """
@@ -9,12 +9,12 @@ import html
 import nbformat
 import pytest
 
-from autograder.grader import Grader
-from autograder.hide_tests import HideTests, split_regions
-from autograder.layout import source_notebook
-from autograder.nbgrader_cli import nbgrader
-from autograder.solutions import fill_in, graded_cells, reference_solutions
-from autograder.variants import load
+from autograder.coursedir.cells import fill_in, graded_cells, reference_solutions
+from autograder.coursedir.cli import nbgrader
+from autograder.coursedir.paths import source_notebook
+from autograder.grading.grader import Grader
+from autograder.pages.hide_tests import HideTests, split_regions
+from autograder.variants.loader import load
 from tests.feedback_text import HIDDEN, leaks, visible_text
 
 pytestmark = pytest.mark.nbgrader

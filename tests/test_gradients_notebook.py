@@ -17,8 +17,8 @@ import pytest
 import sympy as sp
 
 import course
-from autograder.layout import release_notebook, source_notebook
-from autograder.solutions import fill_in, grade_id, reference_solutions, solution_cells
+from autograder.coursedir.cells import fill_in, grade_id, reference_solutions, solution_cells
+from autograder.coursedir.paths import release_notebook, source_notebook
 from course.derivation import check_derivation
 from course.grading import AnswerError
 

@@ -26,8 +26,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from autograder import hub
-from autograder.layout import ROOT, release_notebook, source_notebook
-from autograder.solutions import graded_cells, reference_solutions, replace_stub, solution_cells
+from autograder.coursedir.cells import graded_cells, reference_solutions, replace_stub, solution_cells
+from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
 from tests.browser_support import free_port, launch_chromium
 from tests.feedback_text import leaks, visible_text
 

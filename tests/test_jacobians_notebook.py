@@ -8,9 +8,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.layout import source_notebook
-from autograder.sandbox import definitions_only
-from autograder.solutions import grade_id
+from autograder.containment.sandbox import definitions_only
+from autograder.coursedir.cells import grade_id
+from autograder.coursedir.paths import source_notebook
 from course.grading import AnswerError
 from course.numerical import numerical_gradient, numerical_jacobian
 

@@ -20,9 +20,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.grader import Grader
-from autograder.layout import source_notebook
-from autograder.solutions import fill_in, reference_solutions
+from autograder.coursedir.cells import fill_in, reference_solutions
+from autograder.coursedir.paths import source_notebook
+from autograder.grading.grader import Grader
 from course import directional_derivative, numerical_gradient, numerical_jacobian, relative_error
 
 NOTEBOOK = nbformat.read(source_notebook("03_layouts"), as_version=4)

@@ -16,8 +16,8 @@ import nbformat
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from autograder.grader import Grader
-from autograder.layout import ROOT
+from autograder.coursedir.paths import ROOT
+from autograder.grading.grader import Grader
 from tests.browser_support import free_port, launch_chromium, require_chromium
 
 pytestmark = pytest.mark.servers

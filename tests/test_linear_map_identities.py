@@ -15,9 +15,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from autograder.layout import source_notebook
-from course.derivation import check_derivation
-
+from autograder.coursedir.paths import source_notebook
 from course import (
     assert_gradient,
     assert_jacobian,
@@ -28,6 +26,7 @@ from course import (
     numerical_jacobian,
     relative_error,
 )
+from course.derivation import check_derivation
 
 
 def close(a, b, tol=1e-7):

@@ -1,8 +1,8 @@
 """Naming mistakes from feedback sentences: the course's own labels first, generic categories otherwise."""
 import pytest
 
-from autograder.mistakes import category, name_mistake
-from autograder.variants import available, load
+from autograder.variants.loader import available, load
+from autograder.variants.mistakes import category, name_mistake
 
 WRONG = [v for a in available() for vs in load(a).values() for v in vs if not v.correct]
 

@@ -12,7 +12,7 @@ import sys
 import nbformat
 import pytest
 
-from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
 
 NOTEBOOKS = [source_notebook(a) for a in assignments()] + [release_notebook(a) for a in assignments()]
 IDS = [str(path.relative_to(ROOT)) for path in NOTEBOOKS]

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from autograder.coursedir.cli import DB_VARIABLE, course_directory, gradebook_url, nbgrader
+from autograder.coursedir.paths import CONFIG, ROOT
 from autograder.demo_class import build
 from autograder.grade_class import grade_class
-from autograder.layout import CONFIG, ROOT
-from autograder.nbgrader_cli import DB_VARIABLE, course_directory, gradebook_url, nbgrader
 
 pytestmark = pytest.mark.servers
 ASSIGNMENT = "01_gradients"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.layout import ROOT
+from autograder.coursedir.paths import ROOT
 
 pytestmark = pytest.mark.servers
 

@@ -13,7 +13,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from autograder.layout import ROOT, assignments, release_notebook, source_notebook
+from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
 from autograder.workshop import curriculum
 from tests.browser_support import free_port
 
@@ -127,8 +127,8 @@ def test_grade_me_grades_a_notebook(tmp_path, monkeypatch, capsys):
     exercise with the likely mistake. Its work folder is moved to tmp_path so the test never
     replaces the feedback pages of the person running the suite."""
     from autograder import grade_me
-    from autograder.layout import release_notebook
-    from autograder.solutions import fill_in, reference_solutions
+    from autograder.coursedir.cells import fill_in, reference_solutions
+    from autograder.coursedir.paths import release_notebook
 
     assignment = "01_gradients"
     answers = reference_solutions(source_notebook(assignment))

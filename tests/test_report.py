@@ -8,12 +8,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.coursedir.paths import ROOT, release_notebook
 from autograder.demo_class import build
 from autograder.grade_class import grade_class
-from autograder.layout import ROOT, release_notebook
 from autograder.report import main, write_report
-from autograder.mistakes import OVERRULED_NAME
-from autograder.variants import load
+from autograder.variants.loader import load
+from autograder.variants.mistakes import OVERRULED_NAME
 from tests.test_verification import GAMES, WRONG, notebook
 
 pytestmark = pytest.mark.nbgrader

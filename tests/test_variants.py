@@ -3,10 +3,10 @@ their test's full points, wrong ones earn zero and their feedback names the mist
 import nbformat
 import pytest
 
-from autograder.grader import Grader
-from autograder.layout import source_notebook
-from autograder.solutions import fill_in, grade_id, reference_solutions
-from autograder.variants import available, batches, dependencies, load
+from autograder.coursedir.cells import fill_in, grade_id, reference_solutions
+from autograder.coursedir.paths import source_notebook
+from autograder.grading.grader import Grader
+from autograder.variants.loader import available, batches, dependencies, load
 from tests.feedback_text import visible_text
 
 pytestmark = pytest.mark.nbgrader

@@ -10,11 +10,7 @@ import time
 import nbformat
 import pytest
 
-from autograder.grader import Grader
-from autograder.layout import ROOT, release_notebook, source_notebook
-from autograder.solutions import fill_in, reference_solutions, solution_cells
-from autograder.variants import available
-from autograder.verify import (
+from autograder.containment.verify import (
     derivation_call,
     derivation_layout,
     derivation_points,
@@ -26,6 +22,10 @@ from autograder.verify import (
     specs,
     verify,
 )
+from autograder.coursedir.cells import fill_in, reference_solutions, solution_cells
+from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
+from autograder.grading.grader import Grader
+from autograder.variants.loader import available
 from course.derivation.evaluate import tabulate_derivation
 from course.derivation.judge import judge as judge_numbers
 from course.derivation.problem import problem_from_layout
@@ -175,7 +175,7 @@ def test_contained_code_cannot_fork_write_or_reach_the_network(tmp_path):
         assert uid == 65534  # ran as nobody
         assert tmp_entries == 0 or not private_tmp()  # in a /tmp of its own, where a private view can be made
     for _ in range(30):  # SIGKILL is delivered at once, but the exit may take a moment to be seen
-        leftovers = subprocess.run(["pgrep", "-f", "sleep 600.17|autograder.sandbox"], capture_output=True).stdout
+        leftovers = subprocess.run(["pgrep", "-f", "sleep 600.17|autograder.containment.sandbox"], capture_output=True).stdout
         if not leftovers:
             break
         time.sleep(0.1)
@@ -260,9 +260,9 @@ def test_every_derivation_spec_matches_its_notebook_and_the_grader_never_loads_s
     """Each derivation in derivations.toml is a graded function of its notebook and its reference
     solution passes; judging the derivations never imports sympy in the grader's process."""
     code = ("import json, sys, nbformat\n"
-            "from autograder.layout import release_notebook, source_notebook\n"
-            "from autograder.solutions import fill_in, reference_solutions\n"
-            "from autograder.verify import derivation_specs, verify\n"
+            "from autograder.coursedir.paths import release_notebook, source_notebook\n"
+            "from autograder.coursedir.cells import fill_in, reference_solutions\n"
+            "from autograder.containment.verify import derivation_specs, verify\n"
             "found = {}\n"
             f"for a in {DERIVATION_ASSIGNMENTS!r}:\n"
             "    nb = fill_in(nbformat.read(release_notebook(a), as_version=4), reference_solutions(source_notebook(a)))\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.layout import ROOT, assignments
+from autograder.coursedir.paths import ROOT, assignments
 from autograder.workshop import NAME, curriculum, sessions
 
 SECRETS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")

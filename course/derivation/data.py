@@ -85,7 +85,7 @@ class Item:
     coefficients: list | None = None
 
     def to_plain(self):
-        """As plain data: lists of arrays (which :func:`autograder.sandbox.plain` turns into JSON)."""
+        """As plain data: lists of arrays (which :func:`autograder.containment.wire.plain` turns into JSON)."""
         return {"scalar": self.scalar, "direction": self.direction, "values": self.values, "offsets": self.offsets,
                 "coefficients": self.coefficients}
 

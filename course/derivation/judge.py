@@ -1,7 +1,7 @@
 """From numbers to a verdict: a :class:`DerivationResult` from the points and the learner's :class:`Tabulated`.
 
 Used by :func:`check_derivation` in the notebook and, on the numbers sent back by the contained
-process, by the independent check (:mod:`autograder.verify`), so both score alike.
+process, by the independent check (:mod:`autograder.containment.verify`), so both score alike.
 """
 from course.derivation.compare import Comparison, Verdict
 from course.derivation.result import DerivationResult, step_name

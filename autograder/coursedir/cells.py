@@ -1,0 +1,89 @@
+"""Read and write the code of graded functions: the solution regions of source notebooks and
+the stubs of release notebooks."""
+import textwrap
+
+import nbformat
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+STUB_LAST_LINE = "raise NotImplementedError()"
+TEST_PREFIX = "test_"  # the test cell of graded function f has the grade id test_f, in every notebook
+
+
+def testing_cell(function):
+    """The grade id of the test cell that checks ``function`` (``grad_linear`` -> ``test_grad_linear``)."""
+    return TEST_PREFIX + function
+
+
+def function_of(cell):
+    """The graded function a test cell checks (``test_grad_linear`` -> ``grad_linear``)."""
+    return cell.removeprefix(TEST_PREFIX)
+
+
+def _nbgrader(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_id(cell):
+    """The nbgrader grade id of a cell, or None."""
+    return _nbgrader(cell).get("grade_id")
+
+
+def is_solution(cell):
+    """A code cell the learner answers in (nbgrader's ``solution`` flag)."""
+    return cell.cell_type == "code" and bool(_nbgrader(cell).get("solution"))
+
+
+def is_graded(cell):
+    """A code cell that earns points (nbgrader's ``grade`` flag): every test cell is one."""
+    return cell.cell_type == "code" and bool(_nbgrader(cell).get("grade"))
+
+
+def is_test_cell(cell):
+    """An autograded test cell: graded, and not the learner's answer."""
+    return is_graded(cell) and not is_solution(cell)
+
+
+def solution_cells(nb):
+    """The solution cells of a notebook, by grade id."""
+    return {grade_id(cell): cell for cell in nb.cells if is_solution(cell)}
+
+
+def graded_cells(nb):
+    """The autograded test cells of a notebook, by grade id, with their points."""
+    return {grade_id(cell): cell.metadata["nbgrader"].get("points", 0) for cell in nb.cells if is_graded(cell)}
+
+
+def solution_code(cell_source):
+    """The dedented code between the solution markers of a source cell."""
+    lines = cell_source.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == BEGIN)
+    stop = next(i for i, line in enumerate(lines) if line.strip() == END)
+    return textwrap.dedent("\n".join(lines[start + 1 : stop]))
+
+
+def reference_solutions(source_path):
+    """``{function name: solution code}`` from a source notebook."""
+    nb = nbformat.read(source_path, as_version=4)
+    return {name: solution_code(cell.source) for name, cell in solution_cells(nb).items()}
+
+
+def replace_stub(cell_source, code):
+    """A release cell's source with its ``raise NotImplementedError()`` stub replaced by ``code``.
+
+    The stub's comment line (``# YOUR CODE HERE``) goes too; ``code`` is indented like the stub.
+    """
+    lines = cell_source.splitlines()
+    last = next(i for i, line in enumerate(lines) if line.strip() == STUB_LAST_LINE)
+    first = last - 1 if last > 0 and lines[last - 1].strip() == "# YOUR CODE HERE" else last
+    indent = lines[last][: len(lines[last]) - len(lines[last].lstrip())]
+    return "\n".join(lines[:first] + [textwrap.indent(code.strip("\n"), indent)] + lines[last + 1 :])
+
+
+def fill_in(release_nb, codes):
+    """A copy of a release notebook with the stubs of ``codes`` (``{function: code}``) filled in."""
+    nb = nbformat.from_dict(release_nb)
+    cells = solution_cells(nb)
+    for name, code in codes.items():
+        if code is not None:
+            cells[name].source = replace_stub(cells[name].source, code)
+    return nb

@@ -1,0 +1,37 @@
+"""What the course's HTML exporters share: a template of the course's own (``templates/<name>/``,
+extending nbconvert's or nbgrader's) and MathJax inside the page."""
+from pathlib import Path
+
+from traitlets import HasTraits, List, Unicode, default
+
+from autograder.coursedir.cells import function_of
+from autograder.pages.offline_math import mathjax_script
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+class CourseTemplate(HasTraits):
+    """Mixed in before an nbconvert exporter: ``course_template`` names its folder in ``templates/``,
+    ``template_bases`` the other folders its templates extend.
+
+    The template traits are not configurable: nbgrader sets ``HTMLExporter.template_name`` to
+    ``feedback`` on every run (for its own exporter), which would otherwise replace the course's.
+    """
+
+    course_template = ""
+    template_bases = ()
+    template_name = Unicode().tag(affects_template=True)
+    extra_template_basedirs = List(Unicode()).tag(affects_environment=True)
+
+    @default("template_name")
+    def _course_template_name(self):
+        return self.course_template
+
+    @default("extra_template_basedirs")
+    def _course_template_basedirs(self):
+        return [str(TEMPLATES), *map(str, self.template_bases)]
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield "mathjax_script", lambda _: mathjax_script()
+        yield "function_of", function_of  # a test cell's grade id -> its exercise
