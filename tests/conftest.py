@@ -17,6 +17,7 @@ def rng():
     return np.random.default_rng(20240601)
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without it (-p no:xdist) there is nothing to schedule
 def pytest_xdist_make_scheduler(config, log):
     """`make test` hands whole files to workers (--dist loadfile), so module fixtures run once; but the
     variant gradings of test_variants.py, the longest file, go out one assignment at a time, so that
