@@ -4,6 +4,7 @@ and in the independent check, and earns zero; the kernel reaches nothing on loca
 keep their points; grading works from a clone inside a 0700 folder, as root, with the same scores as
 from a 0755 one; an unprivileged user gets the same view; where none can be made, grading as root
 stops before anyone."""
+import asyncio
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.containment import isolation
+from autograder.containment import isolation, kernelspec
 from autograder.containment.verify import run_contained
 from autograder.coursedir.cells import fill_in, reference_solutions, solution_cells
 from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
@@ -289,3 +290,26 @@ def test_grading_as_root_stops_before_anyone_when_learner_code_cannot_be_contain
                                                     "files. the system allows no private namespaces as root: EPERM"):
         Grader(tmp_path / "grader")
     assert not (tmp_path / "grader").exists()
+
+
+def test_each_kernel_talks_through_a_socket_folder_of_its_own_removed_when_it_stops(tmp_path):
+    """Two kernels started one after the other by the contained kernel manager: each has its own folder of
+    socket files (the only writable folder its view shows), gone once it stops, so nothing a learner's
+    kernel leaves there is ever met by the next learner's."""
+    kernelspec.install(tmp_path / "jupyter")
+
+    async def start_and_stop():
+        manager = kernelspec.ContainedKernelManager(kernel_name=kernelspec.NAME)
+        await manager.start_kernel(cwd=str(tmp_path))
+        folder = manager.sockets
+        client = manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        sockets = sorted(path.name for path in folder.iterdir())
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+        return folder, sockets
+
+    (first, first_sockets), (second, second_sockets) = [asyncio.run(start_and_stop()) for _ in range(2)]
+    assert first != second and first_sockets and second_sockets
+    assert not first.exists() and not second.exists()

@@ -13,6 +13,8 @@ from autograder.coursedir.paths import ROOT, assignments
 from autograder.workshop import NAME, curriculum, sessions
 
 SECRETS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
+# Building the kit runs every notebook in a real kernel for the slides: the notebook tier, not the seconds-long one.
+pytestmark = pytest.mark.nbgrader
 TYPESET = "() => window.MathJax && MathJax.startup && MathJax.startup.promise && MathJax.startup.promise.then(() => true)"
 
 

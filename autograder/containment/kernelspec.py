@@ -1,5 +1,4 @@
 """A kernelspec that runs learner notebooks through :mod:`autograder.containment.kernel_launcher` (a private view)."""
-import atexit
 import json
 import os
 import shutil
@@ -7,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.containment import isolation
+from autograder.coursedir.workspace import QuietKernelManager
 
 NAME = "course-contained"
 
@@ -25,11 +25,31 @@ def install(directory):
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3 (graded)",
                                                   "language": "python"}), encoding="utf-8")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(directory), os.environ.get("JUPYTER_PATH")]))
-    # the kernel talks to nbgrader through socket files in a folder of this grader's (one kernel at a
-    # time), the only folder its view shows writable, so it needs no network; a short path (a socket's
-    # may not pass 107 bytes), wherever the grading folder lies
-    runtime = Path(tempfile.mkdtemp(prefix="kernel-sockets-"))
-    atexit.register(shutil.rmtree, runtime, ignore_errors=True)
-    if os.geteuid() == 0:
-        os.chown(runtime, isolation.NOBODY, isolation.NOBODY)
-    return {"Execute.kernel_name": NAME, "KernelManager.transport": "ipc", "KernelManager.ip": str(runtime / "kernel")}
+    return {"Execute.kernel_name": NAME, "Execute.kernel_manager_class": ContainedKernelManager}
+
+
+class ContainedKernelManager(QuietKernelManager):
+    """Each contained kernel talks to nbgrader through socket files (ZMQ's ipc transport, so it needs no
+    network) in a folder of its own, the only folder its view shows writable, removed when it stops: no
+    kernel ever meets a file another learner's kernel left. The folder has a short path (a socket's may
+    not pass 107 bytes), wherever the grading folder lies."""
+
+    sockets = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        self._remove_sockets()  # a restart gets a fresh folder too
+        self.sockets = Path(tempfile.mkdtemp(prefix="kernel-sockets-"))
+        if os.geteuid() == 0:
+            os.chown(self.sockets, isolation.NOBODY, isolation.NOBODY)
+        self.transport, self.ip = "ipc", str(self.sockets / "kernel")
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self._remove_sockets()
+
+    def _remove_sockets(self):
+        if self.sockets is not None:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+            self.sockets = None
