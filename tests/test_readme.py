@@ -32,6 +32,8 @@ RUN_ELSEWHERE = {
     "pip install --no-index --find-links wheels -e .": "tests.test_workshop:test_wheelhouse_installs_with_no_index",
     "jupyter lab release/01_gradients/gradients.ipynb": "tests.test_browser:test_notebook_runs_in_jupyterlab",
     "UPDATE_SCREENSHOTS=1 make test": "tests.test_browser:test_notebook_runs_in_jupyterlab",
+    'python -c "import autograder; help(autograder)"':
+        "tests.test_code_style:test_the_module_map_names_every_module_of_autograder",
     # Not run (no conda, no root package manager in the suite): environment.yml is kept in step
     # with pyproject.toml by this test; tools/provide-browser installs Chromium with apt.
     "conda env create -f environment.yml": "tests.test_environment",
