@@ -26,6 +26,7 @@ class InteractiveFigure:
             control.observe(self._changed, names="value")
         controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
         self.widget = widgets.VBox([controls, self.output])
+        self.shown = False
         self.update()
 
     def values(self):
@@ -37,12 +38,18 @@ class InteractiveFigure:
         raise NotImplementedError
 
     def update(self):
-        """Redraw the figure and put the new picture into the output area.
+        """Redraw the figure and, once it has been shown, put the new picture into the output area.
 
-        Setting the output widget's state directly (rather than ``display`` inside it) works the
-        same in a kernel, in a test without a front end, and in a widget-state snapshot.
+        Rendering the picture is most of the cost of a change, and before the explorer is shown
+        nobody can see one, so none is rendered until then.
         """
         self.draw(**self.values())
+        if self.shown:
+            self._put_picture()
+
+    def _put_picture(self):
+        """Set the output widget's state directly (rather than ``display`` inside it): that works the
+        same in a kernel, in a test without a front end, and in a widget-state snapshot."""
         picture = base64.b64encode(self.png()).decode("ascii")
         self.output.outputs = ({"output_type": "display_data", "data": {"image/png": picture}, "metadata": {}},)
 
@@ -58,6 +65,8 @@ class InteractiveFigure:
     def _ipython_display_(self):
         """Show the live widget, with the current picture as a fallback for pages without widgets
         (nbconvert's HTML, nbgrader's feedback, GitHub's viewer)."""
+        self.shown = True
+        self._put_picture()
         bundle = self.widget._repr_mimebundle_()
         bundle["image/png"] = self.output.outputs[0]["data"]["image/png"]
         display(bundle, raw=True)

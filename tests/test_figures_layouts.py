@@ -1,4 +1,6 @@
 """The layout explorer of 03_layouts: every control redraws it, and each ∂yᵢ/∂xⱼ lands in the right cell."""
+import base64
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -79,9 +81,15 @@ def test_matrix_by_vector_says_there_is_no_layout(explorer):
     assert any("3-D array" in text for text in cells(explorer).values())
 
 
-def test_the_picture_is_rendered_into_the_output_area(explorer):
+def test_the_picture_is_rendered_into_the_output_area_once_shown_and_follows_the_controls(explorer, capsys):
+    assert explorer.output.outputs == ()  # nobody can see it yet, so no picture is rendered
+    explorer._ipython_display_()
     (output,) = explorer.output.outputs
-    assert output["data"]["image/png"]
+    shown = output["data"]["image/png"]
+    assert base64.b64decode(shown).startswith(b"\x89PNG")
+    explorer.controls["layout"].value = "denominator"
+    (output,) = explorer.output.outputs
+    assert output["data"]["image/png"] != shown
 
 
 @pytest.mark.parametrize("y_shape", [(), (3,), (3, 2)])
