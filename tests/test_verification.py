@@ -204,7 +204,7 @@ def test_someone_elses_difference_quotient_earns_nothing_where_writing_one_is_th
         verdict = judge(call["function"], spec, reply, [None] * 2)
         assert verdict.passed is False, call["function"]
         assert verdict.reason.startswith("calling ") and "earns nothing: writing your own difference quotient" in verdict.reason
-    unguarded = run_contained({"cells": ["import numpy as np\nimport course.guard\ncourse.guard.check = print",
+    unguarded = run_contained({"cells": ["import numpy as np\nimport course.guard\ncourse.guard.ensure_estimate_allowed = print",
                                          OTHERS_DIFFERENCES["course_helper"]], "calls": calls[:1], "seconds_per_call": 10},
                               timeout=120)
     assert unguarded["answers"][0] == {"error": "it rebinds the course's guard against estimates"}

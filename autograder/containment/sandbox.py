@@ -91,7 +91,7 @@ def _guard_parts(guard):
 
 def _call(namespace, call, np, guard, seconds, skipped):
     """Call one graded function on its cases, with every estimating helper refused (the course's
-    through :func:`course.guard.check`, SciPy's noticed by the guard's profile hook): even where an
+    through :func:`course.guard.ensure_estimate_allowed`, SciPy's noticed by the guard's profile hook): even where an
     estimate is the exercise (a central difference), it must be the learner's own."""
     function = namespace.get(call["function"])
     if not callable(function):
