@@ -3,8 +3,11 @@
 Each notebook's explorer subclasses :class:`InteractiveFigure` and implements ``draw``.
 Tests set ``explorer.controls[name].value`` and read ``explorer.figure``'s artists.
 """
+from __future__ import annotations
+
 import base64
 import io
+from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import display
@@ -18,7 +21,7 @@ class InteractiveFigure:
     same under any matplotlib backend, in nbconvert's HTML and in headless tests.
     """
 
-    def __init__(self, controls, *, figsize=(9, 4)):
+    def __init__(self, controls: dict[str, widgets.ValueWidget], *, figsize: tuple[float, float] = (9, 4)) -> None:
         self.controls = dict(controls)
         self.figure = Figure(figsize=figsize, layout="constrained")
         self.output = widgets.Output()
@@ -28,15 +31,15 @@ class InteractiveFigure:
         self.widget = widgets.VBox([controls, self.output])
         self.update()
 
-    def values(self):
+    def values(self) -> dict[str, Any]:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self.controls.items()}
 
-    def draw(self, **values):
+    def draw(self, **values: Any) -> None:
         """Redraw ``self.figure`` for the given control values (subclasses implement it)."""
         raise NotImplementedError
 
-    def update(self):
+    def update(self) -> None:
         """Redraw the figure and put the new picture into the output area.
 
         Setting the output widget's state directly (rather than ``display`` inside it) works the
@@ -46,16 +49,16 @@ class InteractiveFigure:
         picture = base64.b64encode(self.png()).decode("ascii")
         self.output.outputs = ({"output_type": "display_data", "data": {"image/png": picture}, "metadata": {}},)
 
-    def png(self):
+    def png(self) -> bytes:
         """The figure as PNG bytes."""
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=90)
         return buffer.getvalue()
 
-    def _changed(self, _change):
+    def _changed(self, _change: dict) -> None:
         self.update()
 
-    def _ipython_display_(self):
+    def _ipython_display_(self) -> None:
         """Show the live widget, with the current picture as a fallback for pages without widgets
         (nbconvert's HTML, nbgrader's feedback, GitHub's viewer)."""
         bundle = self.widget._repr_mimebundle_()
