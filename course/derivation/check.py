@@ -53,9 +53,9 @@ def check_derivation(function, steps, gradient=None, *, wrt, direction, sizes=No
         raise DerivationInputError(f"trials must be a positive integer, not {trials!r}")
     problem = problem_from_sympy(function, wrt, direction, sizes, inner)
     reference = compiled(problem, problem.inner if problem.inner is not None else problem.function)
-    points = draw(problem.layout, int(trials), np.random.default_rng(seed), reference)
+    points = draw(problem.outline, int(trials), np.random.default_rng(seed), reference)
     tabulated = tabulate_derivation(problem, steps, gradient, points)
-    return judge(problem.layout, points, tabulated, text(problem.function))
+    return judge(problem.outline, points, tabulated, text(problem.function))
 
 
 def assert_derivation(function, steps, gradient=None, **options):

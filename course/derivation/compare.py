@@ -73,7 +73,7 @@ class Comparison:
 
     Parameters
     ----------
-    layout : Layout
+    outline : Outline
     points : list of Point
         With their reference differential and gradient.
     steps : list of Item or None
@@ -81,10 +81,10 @@ class Comparison:
     gradient : Item or None
     """
 
-    def __init__(self, layout, points, steps, gradient):
-        self.layout, self.points, self.steps, self.gradient = layout, points, steps, gradient
+    def __init__(self, outline, points, steps, gradient):
+        self.outline, self.points, self.steps, self.gradient = outline, points, steps, gradient
         self.general = [k for k, p in enumerate(points) if p.kind == "general"]
-        self.direction = layout.direction
+        self.direction = outline.direction
 
     def of_kind(self, kind):
         """Indices of the points of ``kind``, in the order of their trials."""
@@ -106,7 +106,7 @@ class Comparison:
             return Verdict(True)
         reason = self._step_reason(index, expected, tol)
         claim = "the differential of f" if index == 0 else "equal to the step before"
-        if index == 0 and self.layout.inner:
+        if index == 0 and self.outline.inner:
             claim = "the matrix differential dG of f = tr(G)"
         return Verdict(False, f"is not {claim}: {reason}", kind_of(reason))
 
@@ -130,7 +130,7 @@ class Comparison:
     def _reference_coefficients(self, index):
         """The reference's ``G`` with ``step = tr(Gᵀ dX)`` per point, for a scalar step (None if unknown)."""
         if index == 0:
-            return None if self.layout.inner else [p.gradient for p in self.points]
+            return None if self.outline.inner else [p.gradient for p in self.points]
         before = self.steps[index - 1].coefficients
         if before is None:
             return None
@@ -209,7 +209,7 @@ class Comparison:
 
         ``last_step`` is the index of the last step, or None when there is no step to compare it with.
         """
-        d, wrt = self.direction, self.layout.wrt
+        d, wrt = self.direction, self.outline.wrt
         G = self.gradient.values
         truth = [p.gradient for p in self.points]
         right = _stacked_error([G[k] for k in self.general], [truth[k] for k in self.general]) <= NUMERIC_TOL

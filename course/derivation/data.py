@@ -11,8 +11,9 @@ import numpy as np
 
 
 @dataclass(frozen=True)
-class Layout:
-    """What both sides must know about a derivation, by name.
+class Outline:
+    """What both sides must know about a derivation, by name: its symbols, their shapes, and which is the
+    variable. (An outline, not a "layout": in this course a layout is numerator or denominator layout.)
 
     ``matrices`` maps each matrix name to its ``(rows, cols)``, each a dimension name or an int;
     ``constants`` are scalar symbols. ``shape`` is the shape of step 0 (``()`` for a scalar
@@ -48,7 +49,7 @@ class Layout:
 
     @classmethod
     def from_plain(cls, data):
-        """The layout :meth:`to_plain` gave."""
+        """The outline :meth:`to_plain` gave."""
         return cls({k: tuple(v) for k, v in data["matrices"].items()}, tuple(data["constants"]), data["wrt"],
                    data["direction"], tuple(data["shape"]), data["scalar"], data["inner"], data["fixed_sizes"])
 

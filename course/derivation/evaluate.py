@@ -70,7 +70,7 @@ def tabulate(problem, expr, points):
     """The :class:`Item` of ``expr``: its value at every point and, when it contains the differential,
     its value at dX = 0 and its linear coefficients ``J`` (``value = J · dX`` when it is linear in dX)."""
     at = compiled(problem, expr)
-    direction = problem.layout.direction
+    direction = problem.outline.direction
     values = [at(p.values) for p in points]
     scalar = shape_of(expr) == ()
     if problem.direction not in expr.free_symbols:
@@ -97,7 +97,7 @@ def tabulate_derivation(problem, steps, gradient, points):
     steps, step_messages, gradient, gradient_message = learner_items(problem, steps, gradient)
     items = [None if message else tabulate(problem, step, points) for step, message in zip(steps, step_messages)]
     repeats = [_earlier_copy(steps, step_messages, index) for index in range(len(steps))]
-    asked = problem.layout.scalar or gradient is not None
+    asked = problem.outline.scalar or gradient is not None
     gradient_item = tabulate(problem, gradient, points) if asked and gradient_message is None else None
     return Tabulated([_text(step) for step in steps], step_messages, items, repeats,
                      None if gradient is None else _text(gradient), gradient_message, gradient_item, asked)
