@@ -3,13 +3,16 @@
 Used by :func:`check_derivation` in the notebook and, on the numbers sent back by the contained
 process, by the independent check (:mod:`autograder.containment.verify`), so both score alike.
 """
+from __future__ import annotations
+
 from course.derivation.compare import Comparison, Verdict
+from course.derivation.data import Outline, Point, Tabulated
 from course.derivation.result import DerivationResult, step_name
 
 __all__ = ["judge"]
 
 
-def judge(outline, points, tabulated, function_text):
+def judge(outline: Outline, points: list[Point], tabulated: Tabulated, function_text: str) -> DerivationResult:
     """The :class:`DerivationResult` of the learner's derivation ``tabulated`` at ``points``."""
     comparison = Comparison(outline, points, tabulated.step_items, tabulated.gradient_item)
     count = len(tabulated.step_texts)

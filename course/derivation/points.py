@@ -4,12 +4,16 @@ the finite-difference references there.
 Numbers only, no sympy: the grader draws the points of the independent check with this module
 too, and computes the references from the instructor's NumPy formula of f.
 """
+from __future__ import annotations
+
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
-from course.derivation.data import Point
+from course.derivation.data import Outline, Point
 from course.derivation.errors import DerivationInputError
 from course.numerical import directional_derivative, numerical_gradient
 
@@ -18,8 +22,10 @@ MAX_DRAWS = 100  # random points tried per trial before giving up on a function 
 
 __all__ = ["draw", "size_assignments"]
 
+ValueOf = Callable[[dict[str, Any]], Any]  # the differentiated quantity at a dict of values by name
 
-def draw(outline, trials, rng, value_of):
+
+def draw(outline: Outline, trials: int, rng: np.random.Generator, value_of: ValueOf) -> list[Point]:
     """The points of a check: per trial a general point, then its variants ("symmetric", "commuting").
 
     ``value_of(values)`` evaluates the differentiated quantity (f, or G when ``outline.inner``) at
@@ -37,7 +43,7 @@ def draw(outline, trials, rng, value_of):
     return points
 
 
-def size_assignments(outline, trials, rng):
+def size_assignments(outline: Outline, trials: int, rng: np.random.Generator) -> list[dict[str, int]]:
     """One ``{dimension: size}`` per trial: distinct names get distinct sizes, and sizes vary between trials."""
     free = [d for d in outline.dimensions if d not in outline.fixed_sizes]
     pool = list(rng.permutation(np.arange(2, max(6, 2 + len(free)))))
@@ -49,7 +55,7 @@ def size_assignments(outline, trials, rng):
     return assignments
 
 
-def with_references(outline, point, value_of):
+def with_references(outline: Outline, point: Point, value_of: ValueOf) -> Point | None:
     """A copy of ``point`` with finite-difference ``f'(X)[dX]`` (``dG`` when inner) and gradient; None where not finite."""
     values, wrt = point.values, outline.wrt
 

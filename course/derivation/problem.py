@@ -5,6 +5,9 @@ The instructor's side (function, ``wrt``, ``direction``, ``inner``, ``sizes``) r
 gradient gets a message when it cannot be checked (not sympy, a symbol from elsewhere, a shape
 that does not fit, the trace of a non-square matrix), and is scored as wrong.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +20,9 @@ from course.derivation.result import step_name
 __all__ = ["Problem", "learner_items", "problem_from_outline", "problem_from_sympy", "symbols_for"]
 
 
-def symbols_for(names, rows, cols=None):
+def symbols_for(
+    names: str, rows: int | str | sp.Symbol, cols: int | str | sp.Symbol | None = None
+) -> sp.MatrixSymbol | tuple[sp.MatrixSymbol, ...]:
     """Matrix symbols of one shape, named by a space-separated string: ``X, dX = symbols_for("X dX", n, m)``.
 
     Parameters
@@ -47,27 +52,27 @@ class Problem:
     order in which compiled expressions take them (sizes, constants, matrices)."""
 
     outline: Outline
-    symbols: dict
-    function: object = None  # the instructor's f (None inside the independent check, which needs only the outline)
-    inner: object = None  # G when f = tr(G)
+    symbols: dict[str, sp.Symbol | sp.MatrixSymbol]
+    function: sp.Expr | None = None  # the instructor's f (None inside the independent check, which needs only the outline)
+    inner: sp.MatrixExpr | None = None  # G when f = tr(G)
 
     @property
-    def args(self):
+    def args(self) -> tuple[sp.Symbol | sp.MatrixSymbol, ...]:
         """The symbols in the order compiled expressions take them."""
         return tuple(self.symbols[name] for name in _argument_names(self.outline))
 
     @property
-    def step_shape(self):
+    def step_shape(self) -> tuple[sp.Expr, ...]:
         """The symbolic shape of step 0 (``()`` for a scalar)."""
         return tuple(self._dimension(d) for d in self.outline.shape)
 
     @property
-    def wrt(self):
+    def wrt(self) -> sp.MatrixSymbol:
         """The variable's symbol (X)."""
         return self.symbols[self.outline.wrt]
 
     @property
-    def direction(self):
+    def direction(self) -> sp.MatrixSymbol:
         """The differential's symbol (dX)."""
         return self.symbols[self.outline.direction]
 
@@ -79,18 +84,18 @@ def _argument_names(outline):
     return outline.dimensions + tuple(sorted(outline.constants)) + tuple(sorted(outline.matrices))
 
 
-def shape_of(expr):
+def shape_of(expr: sp.Basic) -> tuple:
     """The symbolic shape of ``expr``; ``()`` for a scalar and for a 1×1 matrix."""
     shape = tuple(expr.shape) if getattr(expr, "is_Matrix", False) else ()
     return () if shape == (1, 1) else shape
 
 
-def describe_shape(shape):
+def describe_shape(shape: tuple) -> str:
     """``"a scalar"`` or ``"of shape (n, m)"``."""
     return "a scalar" if shape == () else f"of shape {tuple(shape)}"
 
 
-def text(expr):
+def text(expr: sp.Basic) -> str:
     """An expression as the learner would type it."""
     return sp.sstr(expr)
 
@@ -98,7 +103,10 @@ def text(expr):
 # --- the instructor's side ---------------------------------------------------------------------
 
 
-def problem_from_sympy(function, wrt, direction, sizes=None, inner=None):
+def problem_from_sympy(
+    function: sp.Expr, wrt: sp.MatrixSymbol, direction: sp.MatrixSymbol, sizes: dict[str | sp.Symbol, int] | None = None,
+    inner: sp.MatrixExpr | None = None,
+) -> Problem:
     """The :class:`Problem` of ``d function`` with respect to ``wrt``; DerivationInputError when unusable."""
     function = _instructor_expression(function, "the function")
     _check_variable(function, wrt, direction)
@@ -145,7 +153,7 @@ def _check_variable(function, wrt, direction):
         raise DerivationInputError(f"the function must not contain the differential {direction}")
 
 
-def problem_from_outline(outline):
+def problem_from_outline(outline: Outline) -> Problem:
     """The :class:`Problem` of a :class:`Outline` (in the independent check, where only names travel)."""
     symbols = {d: sp.Symbol(d) for d in outline.dimensions}
     symbols.update({c: sp.Symbol(c) for c in outline.constants})
@@ -195,7 +203,9 @@ def _fixed_sizes(sizes, dimensions):
 # --- the learner's side -------------------------------------------------------------------------
 
 
-def learner_items(problem, steps, gradient):
+def learner_items(
+    problem: Problem, steps: Sequence[sp.Expr], gradient: sp.Expr | None
+) -> tuple[list[object], list[str | None], sp.Expr | None, str | None]:
     """The learner's steps and gradient, each with the reason it cannot be checked (None when it can).
 
     Returns ``(steps, step_messages, gradient, gradient_message)``; ``gradient`` is None when the
