@@ -155,7 +155,10 @@ def adjoint_timings(
 
 
 class AdjointTimings:
-    """A log-log plot of :func:`adjoint_timings`; a notebook shows it as a PNG picture."""
+    """A log-log plot of :func:`adjoint_timings`; a notebook shows it as a PNG picture.
+
+    Making one times ``gradient`` there and then (a few seconds): the plot shows those measurements.
+    """
 
     def __init__(
         self, gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], sizes: Sequence[int] = TIMING_SIZES
