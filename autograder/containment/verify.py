@@ -238,7 +238,7 @@ def derivation_outline(spec):
     matrices = {name: tuple(shape) for name, shape in spec["matrices"].items()}
     inner = "inner" in spec
     return Outline(matrices, (), spec["wrt"], spec["direction"], tuple(spec.get("inner_shape", ())) if inner else (),
-                  scalar=True, inner=inner)
+                   scalar=True, inner=inner)
 
 
 def derivation_points(spec, seed):
