@@ -3,14 +3,22 @@
 Cheap check first, detailed diagnosis only on failure: large inputs are compared along a
 few random directions, and a failure is then explained entry by entry.
 """
+from __future__ import annotations
+
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from course.compare import relative_error, tolerance, verdict
 from course.diagnosis import as_numeric, diagnose
-from course.numerical import as_float_array, directional_derivative, numerical_jacobian
+from course.numerical import ArrayFunction, as_float_array, directional_derivative, numerical_jacobian
+
+# The analytic derivative a check compares: the array itself, or a function returning it at the point.
+Derivative = Union[ArrayLike, Callable[[np.ndarray], ArrayLike]]
 
 FULL_CHECK_MAX_SIZE = 100  # inputs with more entries are checked along random directions
 
@@ -28,13 +36,13 @@ class CheckResult:
     mode: str
     analytic: np.ndarray | None = None
     numerical: np.ndarray | None = None
-    worst_entry: tuple | None = None
-    diagnosis: list = field(default_factory=list)
+    worst_entry: tuple[tuple[int, ...], float, float] | None = None
+    diagnosis: list[str] = field(default_factory=list)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.passed
 
-    def report(self):
+    def report(self) -> str:
         """A few plain-text lines: verdict, error against tolerance, worst entry, likely mistakes."""
         mark = "PASS" if self.passed else "FAIL"
         lines = [
@@ -50,10 +58,10 @@ class CheckResult:
 
     __str__ = report
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<CheckResult {self.name}: {'passed' if self.passed else 'failed'}, error {self.relative_error:.2e}>"
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.passed else "#cf222e"
         first, *rest = self.report().splitlines()
         items = "".join(f"<li>{html.escape(line.strip())}</li>" for line in rest)
@@ -67,29 +75,33 @@ class CheckResult:
 class GradientCheckError(AssertionError):
     """A failed :func:`assert_gradient` or :func:`assert_jacobian`; ``.result`` holds the details."""
 
-    def __init__(self, result):
+    def __init__(self, result: CheckResult) -> None:
         super().__init__(result.report())
         self.result = result
 
 
-def _evaluate(derivative, x):
+def _evaluate(derivative: Derivative, x: np.ndarray) -> ArrayLike:
     """The analytic derivative as an array: call it at a copy of ``x`` when it is a function."""
-    value = derivative(x.copy()) if callable(derivative) else derivative
-    return value
+    return derivative(x.copy()) if callable(derivative) else derivative
 
 
-def _random_directions(shape, count, seed):
+def _random_directions(shape: tuple[int, ...], count: int, seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [rng.standard_normal(shape) for _ in range(count)]
 
 
-def _worst_entry(analytic, numerical):
+def _worst_entry(analytic: np.ndarray, numerical: np.ndarray) -> tuple[tuple[int, ...], float, float]:
     index = np.unravel_index(np.argmax(np.abs(analytic - numerical)), analytic.shape)
     index = tuple(int(i) for i in index)
     return index, float(analytic[index]), float(numerical[index])
 
 
-def _check(F, derivative, x, *, name, method, h, directions, seed, rtol, scalar):
+def _check(
+    F: ArrayFunction, derivative: Derivative, x: ArrayLike, *, name: str, method: str, h: float | ArrayLike | None,
+    directions: int | Literal["auto"] | None, seed: int, tol: float | None, scalar: bool,
+) -> CheckResult:
+    """What :func:`check_gradient` (``scalar``) and :func:`check_jacobian` do: a cheap comparison first, the full
+    numerical Jacobian and a diagnosis only when it fails."""
     x = as_float_array(x)
     out_shape = np.shape(F(x.copy()))
     if scalar and out_shape not in ((), (1,)):
@@ -98,7 +110,7 @@ def _check(F, derivative, x, *, name, method, h, directions, seed, rtol, scalar)
     raw = _evaluate(derivative, x)
     analytic = as_numeric(raw)
     expected_shape = out_shape + x.shape
-    tol = rtol if rtol is not None else tolerance(method, raw if analytic is not None else x)
+    tol = tol if tol is not None else tolerance(method, raw if analytic is not None else x)
     G = (lambda z: np.asarray(F(z)).reshape(())) if scalar else F
     if directions == "auto":
         directions = None if x.size <= FULL_CHECK_MAX_SIZE else 4
@@ -128,7 +140,11 @@ def _check(F, derivative, x, *, name, method, h, directions, seed, rtol, scalar)
     )
 
 
-def check_gradient(f, grad, X, *, name="gradient", method="central", h=None, directions="auto", seed=0, rtol=None):
+def check_gradient(
+    f: ArrayFunction, grad: Derivative, X: ArrayLike, *, name: str = "gradient", method: str = "central",
+    h: float | ArrayLike | None = None, directions: int | Literal["auto"] | None = "auto", seed: int = 0,
+    tol: float | None = None,
+) -> CheckResult:
     """Compare an analytic gradient with finite differences of the scalar function ``f``.
 
     Parameters
@@ -150,7 +166,7 @@ def check_gradient(f, grad, X, *, name="gradient", method="central", h=None, dir
         ``seed``); "auto" compares fully up to 100 entries and along 4 directions beyond.
     seed : int
         Seed of the random directions, so a check gives the same verdict every time.
-    rtol : float, optional
+    tol : float, optional
         Tolerance on the relative error; by default set by ``method`` and the answer's dtype.
 
     Returns
@@ -158,18 +174,22 @@ def check_gradient(f, grad, X, *, name="gradient", method="central", h=None, dir
     CheckResult
         Truthy when the check passes; ``print`` it for the report.
     """
-    return _check(f, grad, X, name=name, method=method, h=h, directions=directions, seed=seed, rtol=rtol, scalar=True)
+    return _check(f, grad, X, name=name, method=method, h=h, directions=directions, seed=seed, tol=tol, scalar=True)
 
 
-def check_jacobian(F, jac, x, *, name="Jacobian", method="central", h=None, directions="auto", seed=0, rtol=None):
+def check_jacobian(
+    F: ArrayFunction, jac: Derivative, x: ArrayLike, *, name: str = "Jacobian", method: str = "central",
+    h: float | ArrayLike | None = None, directions: int | Literal["auto"] | None = "auto", seed: int = 0,
+    tol: float | None = None,
+) -> CheckResult:
     """Compare an analytic Jacobian (numerator layout, shape ``F(x).shape + x.shape``) with finite differences.
 
     Parameters and return value as in :func:`check_gradient`, with ``F`` array-valued.
     """
-    return _check(F, jac, x, name=name, method=method, h=h, directions=directions, seed=seed, rtol=rtol, scalar=False)
+    return _check(F, jac, x, name=name, method=method, h=h, directions=directions, seed=seed, tol=tol, scalar=False)
 
 
-def assert_gradient(f, grad, X, **options):
+def assert_gradient(f: ArrayFunction, grad: Derivative, X: ArrayLike, **options) -> CheckResult:
     """Like :func:`check_gradient`, but raise :class:`GradientCheckError` when the check fails."""
     result = check_gradient(f, grad, X, **options)
     if not result:
@@ -177,7 +197,7 @@ def assert_gradient(f, grad, X, **options):
     return result
 
 
-def assert_jacobian(F, jac, x, **options):
+def assert_jacobian(F: ArrayFunction, jac: Derivative, x: ArrayLike, **options) -> CheckResult:
     """Like :func:`check_jacobian`, but raise :class:`GradientCheckError` when the check fails."""
     result = check_jacobian(F, jac, x, **options)
     if not result:

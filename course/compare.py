@@ -1,5 +1,8 @@
 """Relative error and the tolerance bands that turn an error into a verdict."""
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 # Largest relative error at which an analytic derivative still counts as matching the
 # numerical one, by difference method and by the analytic answer's precision.
@@ -15,7 +18,7 @@ TOLERANCES = {
 WRONG_ABOVE = 1e-2
 
 
-def relative_error(a, b):
+def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     """Norm-wise relative error ``‖a − b‖ / max(‖a‖, ‖b‖)``; 0 when both are zero.
 
     Symmetric in its arguments, so it does not matter which one is "the truth". Both are
@@ -33,7 +36,7 @@ def relative_error(a, b):
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b)))
 
 
-def precision_name(array):
+def precision_name(array: ArrayLike) -> str:
     """``"float32"`` for single (or half) precision input, else ``"float64"``."""
     dtype = np.asarray(array).dtype
     if dtype.kind in "fc" and dtype.itemsize <= (8 if dtype.kind == "c" else 4):
@@ -41,12 +44,12 @@ def precision_name(array):
     return "float64"
 
 
-def tolerance(method, answer):
+def tolerance(method: str, answer: ArrayLike) -> float:
     """The relative-error tolerance for a check by ``method`` of an analytic ``answer``."""
     return TOLERANCES[(method, precision_name(answer))]
 
 
-def verdict(error, tol):
+def verdict(error: float, tol: float) -> str:
     """One word for a relative error: ``"correct"``, ``"imprecise"`` or ``"wrong"``."""
     if error <= tol:
         return "correct"

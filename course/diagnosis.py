@@ -1,5 +1,10 @@
 """Name the likely mistake behind a wrong answer: shape, layout, sign, factor, symmetry, NaN."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from course.compare import relative_error
 
@@ -7,7 +12,7 @@ CLOSE = 1e-5  # relative error under which two arrays count as the same answer
 _NAMED_FACTORS = {2.0: "twice", 0.5: "half", -2.0: "minus twice", -0.5: "minus half"}
 
 
-def as_numeric(value):
+def as_numeric(value: object) -> np.ndarray | None:
     """``value`` as a float64 array, or None when it is not real numbers (a string, a dict, complex, ...).
 
     Complex numbers whose imaginary parts are all zero count as real.
@@ -23,12 +28,15 @@ def as_numeric(value):
     return array.astype(np.float64)
 
 
-def is_close(a, b, tol=CLOSE):
+def is_close(a: np.ndarray, b: np.ndarray, tol: float = CLOSE) -> bool:
     """True when ``a`` and ``b`` have the same shape and a relative error of at most ``tol``."""
     return a.shape == b.shape and relative_error(a, b) <= tol
 
 
-def diagnose(answer, expected, *, on_symmetric=None, tol=CLOSE):
+def diagnose(
+    answer: object, expected: ArrayLike, *, on_symmetric: Callable[[], tuple[object, ArrayLike]] | None = None,
+    tol: float = CLOSE,
+) -> list[str]:
     """List the likely mistakes that turn ``expected`` into ``answer``; empty when they agree.
 
     Parameters

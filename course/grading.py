@@ -3,14 +3,19 @@
 Every failure raises :class:`AnswerError` with sentences from :func:`course.diagnose`,
 so a learner reads what is likely wrong instead of a bare ``AssertionError``.
 """
+from __future__ import annotations
+
 import contextlib
 import copy
 import signal
 import sys
 import textwrap
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from course import guard
 from course.diagnosis import CLOSE, diagnose
@@ -20,7 +25,7 @@ from course.numerical import numerical_jacobian
 class AnswerError(AssertionError):
     """A graded answer is wrong; the message says what is likely wrong and how to fix it."""
 
-    def _render_traceback_(self):
+    def _render_traceback_(self) -> list[str]:
         """What IPython shows instead of a traceback through the course's code: the sentence, in a
         short red-marked box like the lesson's FAIL reports (the cell still counts as failed)."""
         bar = "\x1b[31m│\x1b[0m "
@@ -28,12 +33,12 @@ class AnswerError(AssertionError):
         return ["\x1b[1;31m✗ Not right yet\x1b[0m", *(bar + line for line in lines)]
 
 
-def symmetric_part(A):
+def symmetric_part(A: np.ndarray) -> np.ndarray:
     """``(A + Aᵀ) / 2``: the matrix a formula that assumes symmetry gets right."""
     return (A + A.T) / 2
 
 
-def quietly(function, *args):
+def quietly(function: Callable[..., Any], *args: Any) -> Any:
     """Call ``function`` with warnings silenced and anything it writes to stderr sent to stdout.
 
     nbgrader gives zero points to a test cell that writes to stderr, so a harmless
@@ -44,7 +49,7 @@ def quietly(function, *args):
         return function(*args)
 
 
-def _unchanged(original, copied):
+def _unchanged(original: object, copied: object) -> bool:
     """True when a learner's call left its argument as it was (arrays compared by value)."""
     try:
         if isinstance(original, np.ndarray):
@@ -54,7 +59,7 @@ def _unchanged(original, copied):
         return True
 
 
-def run_learner(function, *args, name=None, refuse_estimators=False):
+def run_learner(function: Callable[..., Any], *args: Any, name: str | None = None, refuse_estimators: bool = False) -> Any:
     """Call the learner's ``function`` on copies of ``args`` and return its result.
 
     With ``refuse_estimators``, the call may not use anyone else's finite differences (the course's
@@ -89,12 +94,13 @@ def run_learner(function, *args, name=None, refuse_estimators=False):
     return result
 
 
-def run_on_a_budget(function, *args, seconds, memory, too_costly):
+def run_on_a_budget(function: Callable[..., Any], *args: Any, seconds: int, memory: int, too_costly: str) -> Any:
     """:func:`run_learner` with the time and extra memory an efficient answer needs, and no more.
 
     An answer that runs out of either fails at once with ``too_costly`` (say, "forming the n × n
     matrix needs 8 TB") instead of filling the machine's memory. Memory is capped where the
-    system allows it (Linux), time where it has alarms (not Windows).
+    system allows it (Linux), time where it has alarms (not Windows). ``memory`` is in bytes; both limits and
+    the alarm handler are put back as they were when the call ends.
     """
     def too_slow(signum, frame):
         raise TimeoutError
@@ -121,7 +127,10 @@ def run_on_a_budget(function, *args, seconds, memory, too_costly):
             raise AnswerError(f"{function.__name__}: it {cause}: {too_costly}") from None
 
 
-def expect_close(answer, expected, *, name, on_symmetric=None, tol=CLOSE, parts=None, mistakes=None):
+def expect_close(
+    answer: object, expected: ArrayLike | tuple, *, name: str, on_symmetric: Callable[[], tuple] | None = None,
+    tol: float = CLOSE, parts: Sequence[str] | None = None, mistakes: dict[str, object] | None = None,
+) -> None:
     """Raise :class:`AnswerError` unless ``answer`` matches ``expected``; print a check mark if it does.
 
     Parameters
@@ -160,7 +169,7 @@ def expect_close(answer, expected, *, name, on_symmetric=None, tol=CLOSE, parts=
     print(f"✓ {name} is right")
 
 
-def _sentences(answer, expected, on_symmetric, tol):
+def _sentences(answer, expected, on_symmetric, tol) -> list[str]:
     """What :func:`course.diagnose` says of ``answer``; empty when it is right."""
     return quietly(lambda: diagnose(answer, expected, on_symmetric=on_symmetric, tol=tol))
 
@@ -180,13 +189,16 @@ def _raise_known_mistake(answer, mistakes, tol, name):
             raise AnswerError(f"{name}: {sentence}")
 
 
-def _with(args, position, value):
+def _with(args: tuple, position: int, value: object) -> tuple:
+    """``args`` with the entry at ``position`` replaced by ``value``."""
     return args[:position] + (value,) + args[position + 1 :]
 
 
 def expect_derivative(
-    function, args, *, of, wrt=-1, symmetric=None, name=None, tol=CLOSE, mistakes=None, refuse_estimators=False
-):
+    function: Callable[..., Any], args: Sequence[Any], *, of: Callable[..., ArrayLike], wrt: int = -1,
+    symmetric: int | None = None, name: str | None = None, tol: float = CLOSE,
+    mistakes: dict[str, Callable[..., Any]] | None = None, refuse_estimators: bool = False,
+) -> None:
     """Check the learner's derivative ``function(*args)`` against finite differences of ``of``.
 
     Parameters
@@ -227,9 +239,10 @@ def expect_derivative(
 
 
 def expect_matches(
-    function, args, reference, *, symmetric=None, name=None, tol=CLOSE, parts=None, mistakes=None,
-    refuse_estimators=False,
-):
+    function: Callable[..., Any], args: Sequence[Any], reference: Callable[..., Any], *, symmetric: int | None = None,
+    name: str | None = None, tol: float = CLOSE, parts: Sequence[str] | None = None,
+    mistakes: dict[str, Callable[..., Any]] | None = None, refuse_estimators: bool = False,
+) -> None:
     """Check ``function(*args)`` against ``reference(*args)``, an exact formula known to the test.
 
     Options as in :func:`expect_derivative`; ``parts`` names the parts of a tuple result.
@@ -247,7 +260,7 @@ def expect_matches(
     )
 
 
-def _evaluated(mistakes, args):
+def _evaluated(mistakes: dict[str, Callable[..., Any]] | None, args: tuple) -> dict[str, object]:
     """Known wrong formulas evaluated at the test's inputs: ``{sentence: value}``.
 
     A formula that cannot be evaluated on these inputs (e.g. factors that do not fit) is skipped.

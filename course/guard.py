@@ -2,11 +2,15 @@
 then refuse to run, because the exercise asks for the derivative itself (or for the learner's own
 difference quotient), not for an estimate made by someone else's code. Outside grading it is off.
 
-The course's own helpers call :func:`check`; SciPy's finite-difference routines, which do not,
+The course's own helpers call :func:`ensure_estimate_allowed`; SciPy's finite-difference routines, which do not,
 are noticed by a profile hook while the switch is on.
 """
+from __future__ import annotations
+
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 
 class EstimateRefused(RuntimeError):
@@ -23,7 +27,7 @@ FOREIGN_FUNCTIONS = {"approx_fprime": "scipy.optimize.approx_fprime", "check_gra
 _state = {"refusing": False, "attempts": []}
 
 
-def _foreign(frame):
+def _foreign(frame: FrameType) -> str | None:
     """The name of the SciPy estimator ``frame`` runs, or None."""
     code = frame.f_code
     path = code.co_filename.replace("\\", "/")
@@ -34,7 +38,7 @@ def _foreign(frame):
     return next((name for part, name in FOREIGN_ESTIMATORS.items() if part in path), None)
 
 
-def _notice(frame, event, arg):
+def _notice(frame: FrameType, event: str, arg: object) -> None:
     """Profile hook: record a call into one of SciPy's estimators."""
     if event == "call":
         name = _foreign(frame)
@@ -43,20 +47,20 @@ def _notice(frame, event, arg):
 
 
 @contextmanager
-def estimates_refused():
-    """Within the block, :func:`check` raises :class:`EstimateRefused`; every attempt, the course's
+def estimates_refused() -> Iterator[list[str]]:
+    """Within the block, :func:`ensure_estimate_allowed` raises :class:`EstimateRefused`; every attempt, the course's
     or SciPy's, is recorded in the list the block receives."""
-    _state["refusing"], _state["attempts"] = True, []
-    previous = sys.getprofile()
+    saved, previous = dict(_state), sys.getprofile()
+    _state.update(refusing=True, attempts=[])
     sys.setprofile(_notice)
     try:
         yield _state["attempts"]
-    finally:
+    finally:  # put back what was there, so a block inside another leaves the outer one refusing
         sys.setprofile(previous)
-        _state["refusing"] = False
+        _state.update(saved)
 
 
-def check(helper):
+def ensure_estimate_allowed(helper: str) -> None:
     """Called by every estimating helper of the course: refuse while a graded call runs."""
     if _state["refusing"]:
         if helper not in _state["attempts"]:

@@ -2,25 +2,32 @@
 
 The caller's array is never modified: every evaluation gets a fresh perturbed copy.
 """
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from course import guard
-from course.steps import check_method, step_sizes
+from course.step_sizes import step_sizes, validate_method
+
+ArrayFunction = Callable[[np.ndarray], ArrayLike]  # a function of an array, returning a number or an array
 
 
-def as_float_array(x):
+def as_float_array(x: ArrayLike) -> np.ndarray:
     """Return a float64 copy of ``x`` (integers and float32 are cast, the caller's array is untouched)."""
     return np.array(x, dtype=np.float64, copy=True)
 
 
-def _value(F, z):
+def _value(F: ArrayFunction, z: np.ndarray) -> np.ndarray:
     """``F(z)`` as a fresh float64 array: safe when ``F`` changes ``z`` or reuses an output buffer."""
     return np.array(F(z), dtype=np.float64, copy=True)
 
 
-def _difference(F, x, offset, step, method):
+def _difference(F: ArrayFunction, x: np.ndarray, offset: np.ndarray, step: float, method: str) -> np.ndarray:
     """One difference quotient of ``F`` at ``x`` along ``offset`` (already multiplied by ``step``)."""
-    guard.check("the course's finite-difference helpers")
+    guard.ensure_estimate_allowed("the course's finite-difference helpers")
     if method == "central":
         return (_value(F, x + offset) - _value(F, x - offset)) / (2 * step)
     if method == "forward":
@@ -28,7 +35,9 @@ def _difference(F, x, offset, step, method):
     return np.imag(np.asarray(F(x + 1j * offset))) / step
 
 
-def numerical_jacobian(F, x, *, method="central", h=None):
+def numerical_jacobian(
+    F: ArrayFunction, x: ArrayLike, *, method: str = "central", h: float | ArrayLike | None = None
+) -> np.ndarray:
     """Finite-difference Jacobian of ``F`` at ``x`` in numerator layout.
 
     Parameters
@@ -49,19 +58,21 @@ def numerical_jacobian(F, x, *, method="central", h=None):
         Shape ``F(x).shape + x.shape``: entry ``[i..., j...]`` is ``∂F[i...]/∂x[j...]``.
         For a scalar ``F`` this is the gradient, with the shape of ``x``.
     """
-    check_method(method)
+    validate_method(method)
     x = as_float_array(x)
-    steps = step_sizes(x, method, h)
+    sizes = step_sizes(x, method, h)
     out_shape = np.shape(F(x.copy()))
     jac = np.empty(out_shape + x.shape)
     for index in np.ndindex(x.shape):
         offset = np.zeros_like(x)
-        offset[index] = steps[index]
-        jac[(Ellipsis,) + index] = _difference(F, x, offset, steps[index], method)
+        offset[index] = sizes[index]
+        jac[(Ellipsis,) + index] = _difference(F, x, offset, sizes[index], method)
     return jac
 
 
-def numerical_gradient(f, X, *, method="central", h=None):
+def numerical_gradient(
+    f: ArrayFunction, X: ArrayLike, *, method: str = "central", h: float | ArrayLike | None = None
+) -> np.ndarray:
     """Finite-difference gradient of a scalar function ``f``: an array of the same shape as ``X``.
 
     Parameters
@@ -92,7 +103,9 @@ def numerical_gradient(f, X, *, method="central", h=None):
     return numerical_jacobian(lambda Z: np.asarray(f(Z)).reshape(()), X, method=method, h=h)
 
 
-def directional_derivative(F, x, direction, *, method="central", h=None):
+def directional_derivative(
+    F: ArrayFunction, x: ArrayLike, direction: ArrayLike, *, method: str = "central", h: float | None = None
+) -> np.ndarray:
     """Finite-difference estimate of ``F'(x)[direction]``, the derivative along ``direction``.
 
     One or two evaluations of ``F`` whatever the size of ``x``, which makes it the cheap
@@ -104,7 +117,7 @@ def directional_derivative(F, x, direction, *, method="central", h=None):
     ndarray
         Shape ``F(x).shape``.
     """
-    check_method(method)
+    validate_method(method)
     x = as_float_array(x)
     direction = as_float_array(direction)
     if direction.shape != x.shape:

@@ -6,11 +6,11 @@ import numpy as np
 import sympy as sp
 
 from autograder.containment.wire import plain, restore
-from course.derivation.data import Layout, Tabulated
+from course.derivation.data import Outline, Tabulated
 from course.derivation.evaluate import compiled, tabulate_derivation
 from course.derivation.judge import judge
 from course.derivation.points import draw
-from course.derivation.problem import problem_from_layout, problem_from_sympy
+from course.derivation.problem import problem_from_outline, problem_from_sympy
 from tests.test_derivation import TR_X2, A, X, Y, dX, dY
 
 DERIVATIONS = {
@@ -28,10 +28,10 @@ def _through_json(tabulated):
 def test_numbers_through_json_give_the_same_verdict():
     for name, (function, steps, gradient, wrt, direction, inner) in DERIVATIONS.items():
         problem = problem_from_sympy(function, wrt, direction, inner=inner)
-        points = draw(problem.layout, 3, np.random.default_rng(5), compiled(problem, inner if inner is not None else function))
-        here = judge(problem.layout, points, tabulate_derivation(problem, steps, gradient, points), "f")
-        # the contained side knows only the layout, sent as plain data
-        contained = problem_from_layout(Layout.from_plain(json.loads(json.dumps(problem.layout.to_plain()))))
-        there = judge(problem.layout, points, _through_json(tabulate_derivation(contained, steps, gradient, points)), "f")
+        points = draw(problem.outline, 3, np.random.default_rng(5), compiled(problem, inner if inner is not None else function))
+        here = judge(problem.outline, points, tabulate_derivation(problem, steps, gradient, points), "f")
+        # the contained side knows only the outline, sent as plain data
+        contained = problem_from_outline(Outline.from_plain(json.loads(json.dumps(problem.outline.to_plain()))))
+        there = judge(problem.outline, points, _through_json(tabulate_derivation(contained, steps, gradient, points)), "f")
         assert here.report() == there.report(), name
         assert here.fraction == there.fraction and here.messages == there.messages, name

@@ -307,6 +307,20 @@ def test_refusal_ends_with_the_call(data):
     assert sys.getprofile() is None
 
 
+def test_a_refusal_inside_another_leaves_the_outer_one_refusing(data):
+    """Leaving an inner block puts back the outer block's state instead of switching the guard off."""
+    from course import guard
+
+    with guard.estimates_refused() as outer:
+        with guard.estimates_refused() as inner:
+            with pytest.raises(guard.EstimateRefused):
+                guard.ensure_estimate_allowed("the inner helper")
+        with pytest.raises(guard.EstimateRefused):
+            guard.ensure_estimate_allowed("the outer helper")
+    assert (inner, outer) == (["the inner helper"], ["the outer helper"])
+    guard.ensure_estimate_allowed("a helper outside grading")  # allowed again
+
+
 def test_a_failing_test_cell_shows_its_sentence_in_a_few_lines_not_a_traceback():
     """In a real kernel: the error output is the sentence in a marked box, and it is still an error
     (so nbgrader scores the cell zero)."""

@@ -1,9 +1,9 @@
-"""Finite differences (course.numerical, course.steps): known answers, accuracy, step scaling, no side effects."""
+"""Finite differences (course.numerical, course.step_sizes): known answers, accuracy, step scaling, no side effects."""
 import numpy as np
 import pytest
 
 from course import directional_derivative, numerical_gradient, numerical_jacobian
-from course.steps import step_sizes
+from course.step_sizes import step_sizes
 
 METHODS = ["central", "forward", "complex"]
 

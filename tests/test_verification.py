@@ -12,7 +12,7 @@ import pytest
 
 from autograder.containment.verify import (
     derivation_call,
-    derivation_layout,
+    derivation_outline,
     derivation_points,
     derivation_specs,
     judge,
@@ -28,7 +28,7 @@ from autograder.grading.grader import Grader
 from autograder.variants.loader import available
 from course.derivation.evaluate import tabulate_derivation
 from course.derivation.judge import judge as judge_numbers
-from course.derivation.problem import problem_from_layout
+from course.derivation.problem import problem_from_outline
 from tests.feedback_text import visible_text
 from tests.test_variants import submissions
 
@@ -204,7 +204,7 @@ def test_someone_elses_difference_quotient_earns_nothing_where_writing_one_is_th
         verdict = judge(call["function"], spec, reply, [None] * 2)
         assert verdict.passed is False, call["function"]
         assert verdict.reason.startswith("calling ") and "earns nothing: writing your own difference quotient" in verdict.reason
-    unguarded = run_contained({"cells": ["import numpy as np\nimport course.guard\ncourse.guard.check = print",
+    unguarded = run_contained({"cells": ["import numpy as np\nimport course.guard\ncourse.guard.ensure_estimate_allowed = print",
                                          OTHERS_DIFFERENCES["course_helper"]], "calls": calls[:1], "seconds_per_call": 10},
                               timeout=120)
     assert unguarded["answers"][0] == {"error": "it rebinds the course's guard against estimates"}
@@ -287,11 +287,11 @@ def test_reference_derivations_never_fail_the_independent_check_by_bad_luck():
             namespace = {}
             exec("import sympy as sp\n" + cells[function].source, namespace)
             steps, gradient = namespace[function]()
-            layout = derivation_layout(spec)
-            problem = problem_from_layout(layout)
+            outline = derivation_outline(spec)
+            problem = problem_from_outline(outline)
             for _ in range(10):  # (300 draws each, once: all full marks)
                 points = derivation_points(spec, seed=None)
-                result = judge_numbers(layout, points, tabulate_derivation(problem, steps, gradient, points), spec["text"])
+                result = judge_numbers(outline, points, tabulate_derivation(problem, steps, gradient, points), spec["text"])
                 assert result.fraction == 1.0, (assignment, function, result.messages)
 
 

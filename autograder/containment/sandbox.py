@@ -91,7 +91,7 @@ def _guard_parts(guard):
 
 def _call(namespace, call, np, guard, seconds, skipped):
     """Call one graded function on its cases, with every estimating helper refused (the course's
-    through :func:`course.guard.check`, SciPy's noticed by the guard's profile hook): even where an
+    through :func:`course.guard.ensure_estimate_allowed`, SciPy's noticed by the guard's profile hook): even where an
     estimate is the exercise (a central difference), it must be the learner's own."""
     function = namespace.get(call["function"])
     if not callable(function):
@@ -130,18 +130,18 @@ def _one_derivation(function, request, np, seconds):
     Only numbers (and the text of each step) come back: the grader judges them with
     :func:`course.derivation.judge.judge`, never seeing the learner's expressions.
     """
-    from course.derivation.data import Layout, Point
+    from course.derivation.data import Outline, Point
     from course.derivation.evaluate import tabulate_derivation
-    from course.derivation.problem import problem_from_layout
+    from course.derivation.problem import problem_from_outline
 
-    layout = Layout.from_plain(request["layout"])
+    outline = Outline.from_plain(request["outline"])
     points = [Point(k, "given", restore(values)) for k, values in enumerate(request["points"])]
     signal.alarm(seconds)
     try:
         answer = function()
         if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
             return {"error": f"it returned {type(answer).__name__} {answer!r:.60}, not (steps, gradient)"}
-        tabulated = tabulate_derivation(problem_from_layout(layout), *answer, points)
+        tabulated = tabulate_derivation(problem_from_outline(outline), *answer, points)
         return {"value": plain(tabulated.to_plain())}
     except Exception as error:
         return {"error": f"{type(error).__name__}: {error}"[:300]}

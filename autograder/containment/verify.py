@@ -231,14 +231,14 @@ def _short(value):
 # --- derivation exercises ----------------------------------------------------------------------
 
 
-def derivation_layout(spec):
-    """The :class:`~course.derivation.data.Layout` of a derivation spec (f is a scalar; ``inner_shape`` with ``inner``)."""
-    from course.derivation.data import Layout
+def derivation_outline(spec):
+    """The :class:`~course.derivation.data.Outline` of a derivation spec (f is a scalar; ``inner_shape`` with ``inner``)."""
+    from course.derivation.data import Outline
 
     matrices = {name: tuple(shape) for name, shape in spec["matrices"].items()}
     inner = "inner" in spec
-    return Layout(matrices, (), spec["wrt"], spec["direction"], tuple(spec.get("inner_shape", ())) if inner else (),
-                  scalar=True, inner=inner)
+    return Outline(matrices, (), spec["wrt"], spec["direction"], tuple(spec.get("inner_shape", ())) if inner else (),
+                   scalar=True, inner=inner)
 
 
 def derivation_points(spec, seed):
@@ -247,12 +247,12 @@ def derivation_points(spec, seed):
 
     formula = compile(spec.get("inner", spec["function"]), "<derivation spec>", "eval")
     value_of = lambda values: eval(formula, {"np": np}, dict(values))  # noqa: E731 - the instructor's formula
-    return draw(derivation_layout(spec), DERIVATION_TRIALS, np.random.default_rng(seed), value_of)
+    return draw(derivation_outline(spec), DERIVATION_TRIALS, np.random.default_rng(seed), value_of)
 
 
 def derivation_call(function, spec, points):
-    """The request for the contained process: the layout and the points' values, nothing else."""
-    return {"function": function, "derivation": {"layout": derivation_layout(spec).to_plain(),
+    """The request for the contained process: the outline and the points' values, nothing else."""
+    return {"function": function, "derivation": {"outline": derivation_outline(spec).to_plain(),
                                                  "points": [plain(p.values) for p in points]}}
 
 
@@ -268,7 +268,7 @@ def judge_derivation(function, spec, answer, points):
     if isinstance(result, dict) and "error" in result:
         return Verdict(function, False, f"it raised {result['error']}")
     try:  # the answer crossed from the learner's process: anything but a derivation's numbers earns nothing
-        verdict = judge_numbers(derivation_layout(spec), points, Tabulated.from_plain(result), spec["text"])
+        verdict = judge_numbers(derivation_outline(spec), points, Tabulated.from_plain(result), spec["text"])
     except (TypeError, KeyError, ValueError, AttributeError, IndexError):
         return Verdict(function, False, "the verification run sent back something other than the derivation's numbers")
     if verdict.fraction == 1.0:

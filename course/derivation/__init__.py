@@ -41,7 +41,7 @@ __all__ = [
 _SYMBOLIC = {"assert_derivation": "check", "check_derivation": "check", "symbols_for": "problem"}
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     """The sympy side, loaded on first use: the judging modules (:mod:`.judge` and what it uses) must
     import without sympy, since the grader judges the independent check's numbers with them."""
     if name in _SYMBOLIC:

@@ -1,16 +1,26 @@
 """Checking a derivation in the notebook: validate, draw points, evaluate, judge."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import numpy as np
+import sympy as sp
 
 from course.derivation.errors import DerivationError, DerivationInputError
 from course.derivation.evaluate import compiled, tabulate_derivation
 from course.derivation.judge import judge
 from course.derivation.points import draw
 from course.derivation.problem import problem_from_sympy, text
+from course.derivation.result import DerivationResult
 
 __all__ = ["assert_derivation", "check_derivation"]
 
 
-def check_derivation(function, steps, gradient=None, *, wrt, direction, sizes=None, seed=None, trials=3, inner=None):
+def check_derivation(
+    function: sp.Expr, steps: Sequence[sp.Expr], gradient: sp.Expr | None = None, *, wrt: sp.MatrixSymbol,
+    direction: sp.MatrixSymbol, sizes: dict[str | sp.Symbol, int] | None = None,
+    seed: int | np.random.Generator | None = None, trials: int = 3, inner: sp.MatrixExpr | None = None,
+) -> DerivationResult:
     """Check a derivation ``d f = step₀ = step₁ = …`` and the gradient read off from it, numerically.
 
     Parameters
@@ -53,12 +63,14 @@ def check_derivation(function, steps, gradient=None, *, wrt, direction, sizes=No
         raise DerivationInputError(f"trials must be a positive integer, not {trials!r}")
     problem = problem_from_sympy(function, wrt, direction, sizes, inner)
     reference = compiled(problem, problem.inner if problem.inner is not None else problem.function)
-    points = draw(problem.layout, int(trials), np.random.default_rng(seed), reference)
+    points = draw(problem.outline, int(trials), np.random.default_rng(seed), reference)
     tabulated = tabulate_derivation(problem, steps, gradient, points)
-    return judge(problem.layout, points, tabulated, text(problem.function))
+    return judge(problem.outline, points, tabulated, text(problem.function))
 
 
-def assert_derivation(function, steps, gradient=None, **options):
+def assert_derivation(
+    function: sp.Expr, steps: Sequence[sp.Expr], gradient: sp.Expr | None = None, **options
+) -> DerivationResult:
     """Like :func:`check_derivation`, but raise :class:`DerivationError` unless every item is right.
 
     Returns the :class:`DerivationResult` when all is right.

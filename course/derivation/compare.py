@@ -5,11 +5,14 @@ independent check's numbers with this module too. Step 0 is compared with the tr
 differential (finite differences, so a looser tolerance), each later step with the step before
 (or its trace) at a tight one, and the gradient with the finite-difference gradient.
 """
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import numpy as np
 
 from course.compare import relative_error
+from course.derivation.data import Item, Outline, Point
 from course.diagnosis import diagnose
 
 STEP_TOL = 1e-8  # relative tolerance between two exact formulas (consecutive steps, ⟨G, dX⟩ vs last step)
@@ -27,7 +30,7 @@ class Verdict:
     kind: str | None = None
 
 
-def kind_of(sentence):
+def kind_of(sentence: str) -> str:
     """A short name for the mistake a sentence describes."""
     for words, kind in (
         ("not a transpose, sign or factor", "other"),
@@ -73,7 +76,7 @@ class Comparison:
 
     Parameters
     ----------
-    layout : Layout
+    outline : Outline
     points : list of Point
         With their reference differential and gradient.
     steps : list of Item or None
@@ -81,12 +84,12 @@ class Comparison:
     gradient : Item or None
     """
 
-    def __init__(self, layout, points, steps, gradient):
-        self.layout, self.points, self.steps, self.gradient = layout, points, steps, gradient
+    def __init__(self, outline: Outline, points: list[Point], steps: list[Item | None], gradient: Item | None) -> None:
+        self.outline, self.points, self.steps, self.gradient = outline, points, steps, gradient
         self.general = [k for k, p in enumerate(points) if p.kind == "general"]
-        self.direction = layout.direction
+        self.direction = outline.direction
 
-    def of_kind(self, kind):
+    def of_kind(self, kind: str) -> list[int]:
         """Indices of the points of ``kind``, in the order of their trials."""
         return [k for k, p in enumerate(self.points) if p.kind == kind]
 
@@ -95,7 +98,7 @@ class Comparison:
 
     # --- steps ---------------------------------------------------------------------------------
 
-    def step(self, index):
+    def step(self, index: int) -> Verdict:
         """The :class:`Verdict` on step ``index`` (which could be evaluated) against its reference."""
         item, tol = self.steps[index], NUMERIC_TOL if index == 0 else STEP_TOL
         expected = self._reference_values(index)
@@ -106,7 +109,7 @@ class Comparison:
             return Verdict(True)
         reason = self._step_reason(index, expected, tol)
         claim = "the differential of f" if index == 0 else "equal to the step before"
-        if index == 0 and self.layout.inner:
+        if index == 0 and self.outline.inner:
             claim = "the matrix differential dG of f = tr(G)"
         return Verdict(False, f"is not {claim}: {reason}", kind_of(reason))
 
@@ -130,7 +133,7 @@ class Comparison:
     def _reference_coefficients(self, index):
         """The reference's ``G`` with ``step = tr(Gᵀ dX)`` per point, for a scalar step (None if unknown)."""
         if index == 0:
-            return None if self.layout.inner else [p.gradient for p in self.points]
+            return None if self.outline.inner else [p.gradient for p in self.points]
         before = self.steps[index - 1].coefficients
         if before is None:
             return None
@@ -204,12 +207,12 @@ class Comparison:
 
     # --- the gradient --------------------------------------------------------------------------
 
-    def gradient_verdict(self, last_step):
+    def gradient_verdict(self, last_step: int | None) -> Verdict:
         """The :class:`Verdict` on the read-off gradient: it must match finite differences and the last step.
 
         ``last_step`` is the index of the last step, or None when there is no step to compare it with.
         """
-        d, wrt = self.direction, self.layout.wrt
+        d, wrt = self.direction, self.outline.wrt
         G = self.gradient.values
         truth = [p.gradient for p in self.points]
         right = _stacked_error([G[k] for k in self.general], [truth[k] for k in self.general]) <= NUMERIC_TOL

@@ -5,14 +5,18 @@ compares numbers and writes sentences (:mod:`.compare`, :mod:`.judge`). Between 
 names, sizes and arrays below travel, so the judging side never needs the learner's expressions:
 the independent check runs the first side in a contained process and the second in the grader.
 """
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 
 @dataclass(frozen=True)
-class Layout:
-    """What both sides must know about a derivation, by name.
+class Outline:
+    """What both sides must know about a derivation, by name: its symbols, their shapes, and which is the
+    variable. (An outline, not a "layout": in this course a layout is numerator or denominator layout.)
 
     ``matrices`` maps each matrix name to its ``(rows, cols)``, each a dimension name or an int;
     ``constants`` are scalar symbols. ``shape`` is the shape of step 0 (``()`` for a scalar
@@ -20,35 +24,35 @@ class Layout:
     starts with the matrix ``dG``). ``scalar`` says whether ``f`` is a scalar, so a gradient is asked.
     """
 
-    matrices: dict
-    constants: tuple
+    matrices: dict[str, tuple[str | int, str | int]]
+    constants: tuple[str, ...]
     wrt: str
     direction: str
-    shape: tuple
+    shape: tuple[str | int, ...]
     scalar: bool
     inner: bool = False
-    fixed_sizes: dict = field(default_factory=dict)
+    fixed_sizes: dict[str, int] = field(default_factory=dict)
 
     @property
-    def dimensions(self):
+    def dimensions(self) -> tuple[str, ...]:
         """The names of the free matrix sizes, sorted."""
         return tuple(sorted({d for shape in self.matrices.values() for d in shape if isinstance(d, str)}
                             | {d for d in self.shape if isinstance(d, str)}))
 
     @property
-    def constant_matrices(self):
+    def constant_matrices(self) -> tuple[str, ...]:
         """Matrices other than the variable and its differential (A, B, ...)."""
         return tuple(name for name in sorted(self.matrices) if name not in (self.wrt, self.direction))
 
-    def to_plain(self):
+    def to_plain(self) -> dict[str, Any]:
         """As JSON-able data (for the contained process)."""
         return {"matrices": {k: list(v) for k, v in self.matrices.items()}, "constants": list(self.constants),
                 "wrt": self.wrt, "direction": self.direction, "shape": list(self.shape), "scalar": self.scalar,
                 "inner": self.inner, "fixed_sizes": dict(self.fixed_sizes)}
 
     @classmethod
-    def from_plain(cls, data):
-        """The layout :meth:`to_plain` gave."""
+    def from_plain(cls, data: dict[str, Any]) -> Outline:
+        """The outline :meth:`to_plain` gave."""
         return cls({k: tuple(v) for k, v in data["matrices"].items()}, tuple(data["constants"]), data["wrt"],
                    data["direction"], tuple(data["shape"]), data["scalar"], data["inner"], data["fixed_sizes"])
 
@@ -64,7 +68,7 @@ class Point:
 
     trial: int
     kind: str
-    values: dict
+    values: dict[str, Any]
     differential: np.ndarray | None = None
     gradient: np.ndarray | None = None
 
@@ -80,17 +84,17 @@ class Item:
 
     scalar: bool
     direction: bool
-    values: list
-    offsets: list | None = None
-    coefficients: list | None = None
+    values: list[np.ndarray]
+    offsets: list[np.ndarray] | None = None
+    coefficients: list[np.ndarray] | None = None
 
-    def to_plain(self):
+    def to_plain(self) -> dict[str, Any]:
         """As plain data: lists of arrays (which :func:`autograder.containment.wire.plain` turns into JSON)."""
         return {"scalar": self.scalar, "direction": self.direction, "values": self.values, "offsets": self.offsets,
                 "coefficients": self.coefficients}
 
     @classmethod
-    def from_plain(cls, data):
+    def from_plain(cls, data: dict[str, Any]) -> Item:
         """The item :meth:`to_plain` gave (arrays or nested lists of numbers)."""
         arrays = lambda items: None if items is None else [np.asarray(a, dtype=float) for a in items]  # noqa: E731
         return cls(bool(data["scalar"]), bool(data["direction"]), arrays(data["values"]), arrays(data["offsets"]),
@@ -106,22 +110,22 @@ class Tabulated:
     The gradient likewise; ``gradient_asked`` is False only for a matrix-valued f given no gradient.
     """
 
-    step_texts: list
-    step_messages: list
-    step_items: list
-    repeats: list
+    step_texts: list[str]
+    step_messages: list[str | None]
+    step_items: list[Item | None]
+    repeats: list[int | None]
     gradient_text: str | None
     gradient_message: str | None
     gradient_item: Item | None
     gradient_asked: bool
 
-    def to_plain(self):
+    def to_plain(self) -> dict[str, Any]:
         """As plain data, items included."""
         return {**self.__dict__, "step_items": [None if i is None else i.to_plain() for i in self.step_items],
                 "gradient_item": None if self.gradient_item is None else self.gradient_item.to_plain()}
 
     @classmethod
-    def from_plain(cls, data):
+    def from_plain(cls, data: dict[str, Any]) -> Tabulated:
         """The derivation :meth:`to_plain` gave."""
         item = lambda d: None if d is None else Item.from_plain(d)  # noqa: E731
         return cls(**{**data, "step_items": [item(d) for d in data["step_items"]],

@@ -1,4 +1,7 @@
 """The two exceptions of the derivation checker."""
+from __future__ import annotations
+
+from course.derivation.result import DerivationResult
 
 
 class DerivationInputError(ValueError):
@@ -11,6 +14,6 @@ class DerivationInputError(ValueError):
 class DerivationError(AssertionError):
     """A derivation with a wrong step or gradient; ``.result`` is the :class:`DerivationResult`."""
 
-    def __init__(self, result):
+    def __init__(self, result: DerivationResult) -> None:
         super().__init__(result.report())
         self.result = result

@@ -3,15 +3,19 @@
 This is the only part that runs the learner's expressions (compiled to NumPy by sympy). In the
 independent check it runs inside the contained process, which sends back the numbers alone.
 """
+from __future__ import annotations
+
 import warnings
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from course.derivation.data import Item, Tabulated
-from course.derivation.problem import learner_items, shape_of
+from course.derivation.data import Item, Point, Tabulated
+from course.derivation.problem import Problem, learner_items, shape_of
 
 __all__ = ["compiled", "tabulate", "tabulate_derivation"]
 
@@ -60,17 +64,17 @@ def _quiet_call(function, arguments, scalar):
     return value.reshape(()) if scalar and value.size == 1 else value
 
 
-def compiled(problem, expr):
+def compiled(problem: Problem, expr: sp.Expr) -> Callable[[dict[str, Any]], np.ndarray]:
     """``values -> value``: ``expr`` evaluated at a dict of values by name (the reference f, or a step)."""
     function, names, scalar = _compile(expr, problem.args), [s.name for s in problem.args], shape_of(expr) == ()
     return lambda values: _quiet_call(function, [values[name] for name in names], scalar)
 
 
-def tabulate(problem, expr, points):
+def tabulate(problem: Problem, expr: sp.Expr, points: list[Point]) -> Item:
     """The :class:`Item` of ``expr``: its value at every point and, when it contains the differential,
     its value at dX = 0 and its linear coefficients ``J`` (``value = J · dX`` when it is linear in dX)."""
     at = compiled(problem, expr)
-    direction = problem.layout.direction
+    direction = problem.outline.direction
     values = [at(p.values) for p in points]
     scalar = shape_of(expr) == ()
     if problem.direction not in expr.free_symbols:
@@ -92,12 +96,12 @@ def tabulate(problem, expr, points):
     return Item(scalar, True, values, offsets, coefficients)
 
 
-def tabulate_derivation(problem, steps, gradient, points):
+def tabulate_derivation(problem: Problem, steps: Sequence[sp.Expr], gradient: sp.Expr | None, points: list[Point]) -> Tabulated:
     """The learner's ``steps`` and ``gradient`` as a :class:`Tabulated`: checked, named, evaluated at ``points``."""
     steps, step_messages, gradient, gradient_message = learner_items(problem, steps, gradient)
     items = [None if message else tabulate(problem, step, points) for step, message in zip(steps, step_messages)]
     repeats = [_earlier_copy(steps, step_messages, index) for index in range(len(steps))]
-    asked = problem.layout.scalar or gradient is not None
+    asked = problem.outline.scalar or gradient is not None
     gradient_item = tabulate(problem, gradient, points) if asked and gradient_message is None else None
     return Tabulated([_text(step) for step in steps], step_messages, items, repeats,
                      None if gradient is None else _text(gradient), gradient_message, gradient_item, asked)

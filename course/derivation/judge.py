@@ -3,15 +3,18 @@
 Used by :func:`check_derivation` in the notebook and, on the numbers sent back by the contained
 process, by the independent check (:mod:`autograder.containment.verify`), so both score alike.
 """
+from __future__ import annotations
+
 from course.derivation.compare import Comparison, Verdict
+from course.derivation.data import Outline, Point, Tabulated
 from course.derivation.result import DerivationResult, step_name
 
 __all__ = ["judge"]
 
 
-def judge(layout, points, tabulated, function_text):
+def judge(outline: Outline, points: list[Point], tabulated: Tabulated, function_text: str) -> DerivationResult:
     """The :class:`DerivationResult` of the learner's derivation ``tabulated`` at ``points``."""
-    comparison = Comparison(layout, points, tabulated.step_items, tabulated.gradient_item)
+    comparison = Comparison(outline, points, tabulated.step_items, tabulated.gradient_item)
     count = len(tabulated.step_texts)
     verdicts = []
     for index, message in enumerate(tabulated.step_messages):
@@ -24,9 +27,9 @@ def judge(layout, points, tabulated, function_text):
             verdict = Verdict(True, f"written exactly like {step_name(repeat, count)}: an unchanged step earns nothing")
         verdicts.append(verdict)
     result = DerivationResult(
-        function_text, tabulated.step_texts, tabulated.gradient_text, layout.wrt, layout.direction,
+        function_text, tabulated.step_texts, tabulated.gradient_text, outline.wrt, outline.direction,
         [v.ok for v in verdicts], [v.reason for v in verdicts], [v.kind for v in verdicts], tabulated.repeats,
-        sizes=[{d: p.values[d] for d in layout.dimensions} for p in points if p.kind == "general"],
+        sizes=[{d: p.values[d] for d in outline.dimensions} for p in points if p.kind == "general"],
     )
     if tabulated.gradient_asked:
         if tabulated.gradient_message:

@@ -5,19 +5,24 @@ The instructor's side (function, ``wrt``, ``direction``, ``inner``, ``sizes``) r
 gradient gets a message when it cannot be checked (not sympy, a symbol from elsewhere, a shape
 that does not fit, the trace of a non-square matrix), and is scored as wrong.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from course.derivation.data import Layout
+from course.derivation.data import Outline
 from course.derivation.errors import DerivationInputError
 from course.derivation.result import step_name
 
-__all__ = ["Problem", "learner_items", "problem_from_layout", "problem_from_sympy", "symbols_for"]
+__all__ = ["Problem", "learner_items", "problem_from_outline", "problem_from_sympy", "symbols_for"]
 
 
-def symbols_for(names, rows, cols=None):
+def symbols_for(
+    names: str, rows: int | str | sp.Symbol, cols: int | str | sp.Symbol | None = None
+) -> sp.MatrixSymbol | tuple[sp.MatrixSymbol, ...]:
     """Matrix symbols of one shape, named by a space-separated string: ``X, dX = symbols_for("X dX", n, m)``.
 
     Parameters
@@ -43,54 +48,54 @@ def symbols_for(names, rows, cols=None):
 
 @dataclass
 class Problem:
-    """A validated derivation problem: its :class:`Layout`, its symbols by name, and the argument
+    """A validated derivation problem: its :class:`Outline`, its symbols by name, and the argument
     order in which compiled expressions take them (sizes, constants, matrices)."""
 
-    layout: Layout
-    symbols: dict
-    function: object = None  # the instructor's f (None inside the independent check, which needs only the layout)
-    inner: object = None  # G when f = tr(G)
+    outline: Outline
+    symbols: dict[str, sp.Symbol | sp.MatrixSymbol]
+    function: sp.Expr | None = None  # the instructor's f (None inside the independent check, which needs only the outline)
+    inner: sp.MatrixExpr | None = None  # G when f = tr(G)
 
     @property
-    def args(self):
+    def args(self) -> tuple[sp.Symbol | sp.MatrixSymbol, ...]:
         """The symbols in the order compiled expressions take them."""
-        return tuple(self.symbols[name] for name in _argument_names(self.layout))
+        return tuple(self.symbols[name] for name in _argument_names(self.outline))
 
     @property
-    def step_shape(self):
+    def step_shape(self) -> tuple[sp.Expr, ...]:
         """The symbolic shape of step 0 (``()`` for a scalar)."""
-        return tuple(self._dimension(d) for d in self.layout.shape)
+        return tuple(self._dimension(d) for d in self.outline.shape)
 
     @property
-    def wrt(self):
+    def wrt(self) -> sp.MatrixSymbol:
         """The variable's symbol (X)."""
-        return self.symbols[self.layout.wrt]
+        return self.symbols[self.outline.wrt]
 
     @property
-    def direction(self):
+    def direction(self) -> sp.MatrixSymbol:
         """The differential's symbol (dX)."""
-        return self.symbols[self.layout.direction]
+        return self.symbols[self.outline.direction]
 
     def _dimension(self, d):
         return self.symbols[d] if isinstance(d, str) else sp.Integer(d)
 
 
-def _argument_names(layout):
-    return layout.dimensions + tuple(sorted(layout.constants)) + tuple(sorted(layout.matrices))
+def _argument_names(outline):
+    return outline.dimensions + tuple(sorted(outline.constants)) + tuple(sorted(outline.matrices))
 
 
-def shape_of(expr):
+def shape_of(expr: sp.Basic) -> tuple:
     """The symbolic shape of ``expr``; ``()`` for a scalar and for a 1×1 matrix."""
     shape = tuple(expr.shape) if getattr(expr, "is_Matrix", False) else ()
     return () if shape == (1, 1) else shape
 
 
-def describe_shape(shape):
+def describe_shape(shape: tuple) -> str:
     """``"a scalar"`` or ``"of shape (n, m)"``."""
     return "a scalar" if shape == () else f"of shape {tuple(shape)}"
 
 
-def text(expr):
+def text(expr: sp.Basic) -> str:
     """An expression as the learner would type it."""
     return sp.sstr(expr)
 
@@ -98,7 +103,10 @@ def text(expr):
 # --- the instructor's side ---------------------------------------------------------------------
 
 
-def problem_from_sympy(function, wrt, direction, sizes=None, inner=None):
+def problem_from_sympy(
+    function: sp.Expr, wrt: sp.MatrixSymbol, direction: sp.MatrixSymbol, sizes: dict[str | sp.Symbol, int] | None = None,
+    inner: sp.MatrixExpr | None = None,
+) -> Problem:
     """The :class:`Problem` of ``d function`` with respect to ``wrt``; DerivationInputError when unusable."""
     function = _instructor_expression(function, "the function")
     _check_variable(function, wrt, direction)
@@ -115,7 +123,7 @@ def problem_from_sympy(function, wrt, direction, sizes=None, inner=None):
     constants = {s for s in function.free_symbols if isinstance(s, sp.Symbol)} - dimension_symbols
     symbols = _by_name(matrices | dimension_symbols | constants)
     shape = shape_of(inner if inner is not None else function)
-    layout = Layout(
+    outline = Outline(
         matrices={m.name: tuple(_plain_dimension(d) for d in m.shape) for m in matrices},
         constants=tuple(sorted(c.name for c in constants)),
         wrt=wrt.name,
@@ -125,7 +133,7 @@ def problem_from_sympy(function, wrt, direction, sizes=None, inner=None):
         inner=inner is not None,
         fixed_sizes=_fixed_sizes(sizes, {s.name for s in dimension_symbols}),
     )
-    return Problem(layout, symbols, function, inner)
+    return Problem(outline, symbols, function, inner)
 
 
 def _check_variable(function, wrt, direction):
@@ -145,13 +153,13 @@ def _check_variable(function, wrt, direction):
         raise DerivationInputError(f"the function must not contain the differential {direction}")
 
 
-def problem_from_layout(layout):
-    """The :class:`Problem` of a :class:`Layout` (in the independent check, where only names travel)."""
-    symbols = {d: sp.Symbol(d) for d in layout.dimensions}
-    symbols.update({c: sp.Symbol(c) for c in layout.constants})
+def problem_from_outline(outline: Outline) -> Problem:
+    """The :class:`Problem` of a :class:`Outline` (in the independent check, where only names travel)."""
+    symbols = {d: sp.Symbol(d) for d in outline.dimensions}
+    symbols.update({c: sp.Symbol(c) for c in outline.constants})
     dimension = lambda d: symbols[d] if isinstance(d, str) else sp.Integer(d)  # noqa: E731
-    symbols.update({name: sp.MatrixSymbol(name, *map(dimension, shape)) for name, shape in layout.matrices.items()})
-    return Problem(layout, symbols)
+    symbols.update({name: sp.MatrixSymbol(name, *map(dimension, shape)) for name, shape in outline.matrices.items()})
+    return Problem(outline, symbols)
 
 
 def _instructor_expression(value, what):
@@ -195,7 +203,9 @@ def _fixed_sizes(sizes, dimensions):
 # --- the learner's side -------------------------------------------------------------------------
 
 
-def learner_items(problem, steps, gradient):
+def learner_items(
+    problem: Problem, steps: Sequence[sp.Expr], gradient: sp.Expr | None
+) -> tuple[list[object], list[str | None], sp.Expr | None, str | None]:
     """The learner's steps and gradient, each with the reason it cannot be checked (None when it can).
 
     Returns ``(steps, step_messages, gradient, gradient_message)``; ``gradient`` is None when the
@@ -216,16 +226,16 @@ def learner_items(problem, steps, gradient):
         messages.append(message)
         if message is None:
             shape = shape_of(step)
-            allowed = {shape, ()} if problem.layout.inner and shape != () else {shape}
+            allowed = {shape, ()} if problem.outline.inner and shape != () else {shape}
             before = "the step before"
     gradient_message = _gradient_problem(problem, gradient, known)
-    if gradient is None and not problem.layout.scalar:
+    if gradient is None and not problem.outline.scalar:
         gradient_message = None
     return steps, messages, gradient, gradient_message
 
 
 def _first_reference(problem):
-    if problem.layout.inner:
+    if problem.outline.inner:
         return f"the differential d({text(problem.inner) if problem.inner is not None else 'G'})"
     return "the function" if problem.function is None else f"the function {text(problem.function)}"
 
@@ -234,11 +244,11 @@ def _shape_problem(problem, step, name, allowed, before, index):
     shape = shape_of(step)
     if shape in allowed:
         return None
-    if index == 0 and problem.layout.inner and shape == ():
+    if index == 0 and problem.outline.inner and shape == ():
         return (f"{name} is a scalar, but the derivation starts with the matrix differential, "
                 f"{describe_shape(problem.step_shape)}: take the trace in a later step")
     wanted = " or ".join(describe_shape(s) for s in sorted(allowed, key=len, reverse=True))
-    rule = "a step is the step before, or its trace" if problem.layout.inner else "every step of d f must have the shape of f"
+    rule = "a step is the step before, or its trace" if problem.outline.inner else "every step of d f must have the shape of f"
     return f"{name} is {describe_shape(shape)} but {before} is {wanted}: {rule}"
 
 
@@ -251,7 +261,7 @@ def _gradient_problem(problem, gradient, known):
                or _not_square(gradient, "the gradient"))
     if message:
         return message
-    if not problem.layout.scalar:
+    if not problem.outline.scalar:
         return f"a gradient needs a scalar function, but f is {describe_shape(problem.step_shape)}"
     shape = tuple(gradient.shape) if gradient.is_Matrix else ()
     if shape != tuple(wrt.shape):

@@ -1,4 +1,6 @@
 """The result of a derivation check and its report, as text and as HTML."""
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 from jinja2 import Environment
@@ -19,7 +21,7 @@ _HTML = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_
 <small>{{ points }}<br>{{ footer }}</small></div>""")
 
 
-def step_name(index, count):
+def step_name(index: int, count: int) -> str:
     """How a report names step ``index`` of ``count``."""
     return f"step {index + 1} of {count} (index {index})"
 
@@ -33,44 +35,44 @@ class DerivationResult:
     """
 
     function: str
-    steps: list
+    steps: list[str]
     gradient: str | None
     wrt: str
     direction: str
-    step_ok: list
-    step_reasons: list
-    step_kinds: list
-    repeats: list
+    step_ok: list[bool]
+    step_reasons: list[str | None]
+    step_kinds: list[str | None]
+    repeats: list[int | None]
     gradient_ok: bool | None = None  # None: no gradient asked (a matrix-valued f)
     gradient_reason: str | None = None
     gradient_kind: str | None = None
-    sizes: list = field(default_factory=list)  # per random point, {dimension name: size}
+    sizes: list[dict[str, int]] = field(default_factory=list)  # per random point, {dimension name: size}
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.steps) and all(self.step_ok) and self.gradient_ok is not False
 
     @property
-    def first_wrong(self):
+    def first_wrong(self) -> int | None:
         """Index (0-based) of the first wrong step, or None."""
         return next((i for i, ok in enumerate(self.step_ok) if not ok), None)
 
     @property
-    def correct_steps(self):
+    def correct_steps(self) -> int:
         """Number of leading right steps."""
         return len(self.step_ok) if self.first_wrong is None else self.first_wrong
 
     @property
-    def step_credit(self):
+    def step_credit(self) -> float:
         """The share of the step credit earned (see :mod:`course.derivation.scoring`)."""
         return scoring.step_credit(self.step_ok, self.repeats)
 
     @property
-    def fraction(self):
+    def fraction(self) -> float:
         """The score in [0, 1]: half steps, half gradient when a gradient is asked (see :mod:`course.derivation.scoring`)."""
         return scoring.fraction(self.step_ok, self.repeats, self.gradient_ok)
 
     @property
-    def mistake(self):
+    def mistake(self) -> str | None:
         """Short name of the first mistake, None when all is right.
 
         One of "transpose", "sign", "factor", "symmetric-only", "order" (two factors swapped),
@@ -82,7 +84,7 @@ class DerivationResult:
         return self.gradient_kind
 
     @property
-    def messages(self):
+    def messages(self) -> list[str]:
         """One sentence per wrong item, in order."""
         count = len(self.steps)
         out = [f"{step_name(i, count)} {reason}"
@@ -91,7 +93,7 @@ class DerivationResult:
             out.append(self.gradient_reason)
         return out
 
-    def points(self, max_points):
+    def points(self, max_points: float) -> float:
         """The points earned out of ``max_points``: ``max_points`` times :attr:`fraction`."""
         return float(max_points) * self.fraction
 
@@ -128,7 +130,7 @@ class DerivationResult:
         sizes = "; ".join(", ".join(f"{d}={v}" for d, v in sorted(s.items())) or "fixed" for s in self.sizes)
         return f"checked at {len(self.sizes)} random points, sizes {sizes}"
 
-    def report(self):
+    def report(self) -> str:
         """Plain text: a headline, each step and the gradient with ✓/✗ and why, how the points add up, the sizes."""
         lines = [self._headline()]
         for mark, label, reason in self._lines():
@@ -140,9 +142,9 @@ class DerivationResult:
 
     __str__ = report
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<DerivationResult {self.fraction:.0%}, first wrong step {self.first_wrong}>"
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return _HTML.render(colour="#1a7f37" if self else "#cf222e", headline=self._headline(), lines=self._lines(),
                             points=self._points_line(), footer=self._footer())

@@ -7,10 +7,14 @@
   are for the steps and half for the gradient; otherwise all points are for the steps.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 __all__ = ["fraction", "step_credit"]
 
 
-def step_credit(step_ok, repeats):
+def step_credit(step_ok: Sequence[bool], repeats: Sequence[int | None]) -> float:
     """The share of step credit in [0, 1]: distinct right steps before the first wrong one, over distinct steps."""
     distinct = [index for index, repeat in enumerate(repeats) if repeat is None]
     if not distinct:
@@ -19,7 +23,7 @@ def step_credit(step_ok, repeats):
     return sum(index < first_wrong for index in distinct) / len(distinct)
 
 
-def fraction(step_ok, repeats, gradient_ok):
+def fraction(step_ok: Sequence[bool], repeats: Sequence[int | None], gradient_ok: bool | None) -> float:
     """The score in [0, 1]: half steps, half gradient (``gradient_ok`` None: no gradient asked, all steps)."""
     steps = step_credit(step_ok, repeats)
     return steps if gradient_ok is None else (steps + float(gradient_ok)) / 2

@@ -4,10 +4,13 @@ Every array is drawn as a grid of coloured cells with its name and shape (vector
 slider moves through the backward pass one rule at a time. The network is the lesson's worked
 example, not the exercises' tanh network, so the figure shows the method without the answers.
 """
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from course.interactive import InteractiveFigure
@@ -20,7 +23,7 @@ class Step:
     gradient: str
     identity: str
     shapes: str
-    reads: tuple
+    reads: tuple[str, ...]
 
 
 # Shape arithmetic uses n inputs, m hidden units and k outputs; a bar marks a gradient of L.
@@ -34,7 +37,7 @@ STEPS = (
 )
 
 
-def network_arrays(inputs, hidden, outputs, seed=0):
+def network_arrays(inputs: int, hidden: int, outputs: int, seed: int = 0) -> dict[str, np.ndarray]:
     """Every array of the forward and backward pass on random data, by display name (vectors as columns)."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(inputs)
@@ -69,7 +72,7 @@ class BackpropStepper(InteractiveFigure):
     slider draws new data: where a unit is inactive (z ≤ 0), its entries of z̄, b̄ and its row of W̄ are zero.
     """
 
-    def __init__(self, inputs=3, hidden=4, outputs=2, seed=0):
+    def __init__(self, inputs: int = 3, hidden: int = 4, outputs: int = 2, seed: int = 0) -> None:
         controls = {
             "step": widgets.IntSlider(value=0, min=0, max=len(STEPS), description="step"),
             "inputs": widgets.IntSlider(value=inputs, min=1, max=5, description="n"),
@@ -82,10 +85,10 @@ class BackpropStepper(InteractiveFigure):
             control.style = {"description_width": "40px"}
         super().__init__(controls, figsize=(10, 5.5))
 
-    def draw(self, step, inputs, hidden, outputs, seed):
+    def draw(self, step: int, inputs: int, hidden: int, outputs: int, seed: int) -> None:
         """Draw the forward arrays on top, the gradients computed so far below, and the step's rule."""
         self.figure.clear()
-        ax = self.figure.add_subplot()
+        axes = self.figure.add_subplot()
         arrays = network_arrays(inputs, hidden, outputs, seed)
         current = STEPS[step - 1] if step else None
         reads = set(current.reads) if current else set()
@@ -97,38 +100,38 @@ class BackpropStepper(InteractiveFigure):
         tallest = max(inputs, hidden, outputs)
         gap = tallest + 3.5
         for name in FORWARD:
-            _draw_array(ax, arrays[name], name, lefts[name], 0.0, READ if name in reads else None)
+            _draw_array(axes, arrays[name], name, lefts[name], 0.0, READ if name in reads else None)
         for gradient, variable in GRADIENT_OF.items():
             if gradient in done:
                 colour = CURRENT if current and gradient == current.gradient else READ if gradient in reads else DONE
-                _draw_array(ax, arrays[gradient], gradient, lefts[variable], -gap, colour)
+                _draw_array(axes, arrays[gradient], gradient, lefts[variable], -gap, colour)
         if current:
             title = f"step {step}: {current.identity}\nshapes: {current.shapes}"
         else:
             title = ("step 0: forward pass  z = W x + b,  h = relu(z),  y = V h,  L = ½‖y − t‖²\n"
                      "move the slider to run the backward pass")
-        ax.set_title(title, loc="left", fontsize=11)
+        axes.set_title(title, loc="left", fontsize=11)
         for label, top in (("forward", 0.0), ("gradients ∂L/∂(·)", -gap)):
-            ax.text(-0.8, top - tallest / 2, label, rotation=90, ha="right", va="center", fontsize=10, color="0.3")
-        ax.set_xlim(-2, x)
-        ax.set_ylim(-gap - tallest - 1.5, 2.5)
-        ax.set_aspect("equal")
-        ax.axis("off")
+            axes.text(-0.8, top - tallest / 2, label, rotation=90, ha="right", va="center", fontsize=10, color="0.3")
+        axes.set_xlim(-2, x)
+        axes.set_ylim(-gap - tallest - 1.5, 2.5)
+        axes.set_aspect("equal")
+        axes.axis("off")
 
 
-def _draw_array(ax, array, name, left, top, edge):
+def _draw_array(axes: Axes, array: np.ndarray, name: str, left: float, top: float, edge: str | None) -> None:
     """One array as a grid of cells (rows downwards from ``top``), labelled with its name and shape."""
     rows, cols = array.shape
     scale = np.abs(array).max() or 1.0
-    ax.imshow(array, cmap="coolwarm", vmin=-scale, vmax=scale, extent=(left, left + cols, top - rows, top))
+    axes.imshow(array, cmap="coolwarm", vmin=-scale, vmax=scale, extent=(left, left + cols, top - rows, top))
     if edge is not None:
-        ax.add_patch(_frame(left, top, rows, cols, edge))
+        axes.add_patch(_frame(left, top, rows, cols, edge))
     shape = "scalar" if name == "L" else f"{rows}×{cols}" if name in MATRICES else f"({rows},)"
-    ax.text(left + cols / 2, top - rows - 0.4, f"{name}\n{shape}", ha="center", va="top", fontsize=10,
+    axes.text(left + cols / 2, top - rows - 0.4, f"{name}\n{shape}", ha="center", va="top", fontsize=10,
             color=edge or "black", fontweight="bold" if edge in (CURRENT, READ) else "normal")
 
 
-def _frame(left, top, rows, cols, colour):
+def _frame(left: float, top: float, rows: int, cols: int, colour: str) -> Rectangle:
     """A thick coloured outline around an array drawn by ``_draw_array``."""
     return Rectangle((left - 0.15, top - rows - 0.15), cols + 0.3, rows + 0.3, fill=False, edgecolor=colour,
                      linewidth=3)

@@ -1,34 +1,37 @@
 """The chain rule as a product of Jacobians: ``J_{F∘G}(x) = J_F(G(x)) J_G(x)``, next to finite differences."""
+from __future__ import annotations
+
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.axes import Axes
 
-from course.numerical import numerical_jacobian
 from course.interactive import InteractiveFigure
+from course.numerical import numerical_jacobian
 
 PANELS = ("outer", "inner", "product", "numerical", "error")  # the axes' labels, left to right
 
 
-def inner_map(x, a):
+def inner_map(x: np.ndarray, a: float) -> np.ndarray:
     """G: ℝ² → ℝ³, ``(x₁, x₂) ↦ (x₁x₂, sin(a x₁), x₁ + x₂²)``."""
     return np.array([x[0] * x[1], np.sin(a * x[0]), x[0] + x[1] ** 2])
 
 
-def inner_jacobian(x, a):
+def inner_jacobian(x: np.ndarray, a: float) -> np.ndarray:
     """The 3 × 2 Jacobian of :func:`inner_map` at ``x`` (numerator layout)."""
     return np.array([[x[1], x[0]], [a * np.cos(a * x[0]), 0.0], [1.0, 2 * x[1]]])
 
 
-def outer_map(u):
+def outer_map(u: np.ndarray) -> np.ndarray:
     """F: ℝ³ → ℝ², ``(u₁, u₂, u₃) ↦ (u₁u₃ + u₂, exp(−u₁) + u₂u₃)``."""
     return np.array([u[0] * u[2] + u[1], np.exp(-u[0]) + u[1] * u[2]])
 
 
-def outer_jacobian(u):
+def outer_jacobian(u: np.ndarray) -> np.ndarray:
     """The 2 × 3 Jacobian of :func:`outer_map` at ``u`` (numerator layout)."""
     return np.array([[u[2], 1.0, u[0]], [-np.exp(-u[0]), u[2], u[1]]])
 
 
-def panels(x1, x2, a):
+def panels(x1: float, x2: float, a: float) -> dict[str, np.ndarray]:
     """The matrices the figure shows at the point ``x = (x₁, x₂)``, by panel name.
 
     Returns
@@ -46,7 +49,7 @@ def panels(x1, x2, a):
             "error": np.abs(product - numerical)}
 
 
-def heatmap(axes, matrix, *, limit, cmap, fmt):
+def heatmap(axes: Axes, matrix: np.ndarray, *, limit: float, cmap: str, fmt: str) -> None:
     """Draw ``matrix`` as coloured cells with its entries written in them."""
     axes.imshow(matrix, cmap=cmap, vmin=-limit if cmap == "RdBu_r" else 0.0, vmax=limit)
     for (i, j), value in np.ndenumerate(matrix):
@@ -65,7 +68,7 @@ class ChainRuleExplorer(InteractiveFigure):
     the names in ``PANELS``, so a test can read each heatmap's data from the figure itself.
     """
 
-    def __init__(self, x1=0.8, x2=-0.5, a=1.5):
+    def __init__(self, x1: float = 0.8, x2: float = -0.5, a: float = 1.5) -> None:
         controls = {
             "x1": widgets.FloatSlider(value=x1, min=-2.0, max=2.0, step=0.05, description="x₁"),
             "x2": widgets.FloatSlider(value=x2, min=-2.0, max=2.0, step=0.05, description="x₂"),
@@ -74,7 +77,7 @@ class ChainRuleExplorer(InteractiveFigure):
         self.matrices = None
         super().__init__(controls, figsize=(11, 3.4))
 
-    def draw(self, x1, x2, a):
+    def draw(self, x1: float, x2: float, a: float) -> None:
         """Draw J_F(G(x)), J_G(x), their product, the finite-difference Jacobian and the gap."""
         self.matrices = panels(x1, x2, a)
         limit = max(float(np.abs(self.matrices[name]).max()) for name in PANELS[:4])
@@ -102,7 +105,7 @@ class ChainRuleExplorer(InteractiveFigure):
 FLATTENINGS = ("vec", "ravel", "vec transposed")  # the axes' labels of the shuffle explorer, left to right
 
 
-def flattened_jacobians(A, B):
+def flattened_jacobians(A: np.ndarray, B: np.ndarray) -> dict[str, np.ndarray]:
     """Jacobians of X ↦ AXB with both sides flattened column-major (vec) and row-major (ravel).
 
     Returns
@@ -118,7 +121,7 @@ def flattened_jacobians(A, B):
     return {"vec": by_vec, "ravel": by_ravel, "vec transposed": by_vec.T}
 
 
-def shuffle(rows, cols):
+def shuffle(rows: int, cols: int) -> np.ndarray:
     """The perfect shuffle: the permutation matrix P with ``M.ravel() = P @ M.ravel(order="F")`` for M (rows, cols)."""
     return np.eye(rows * cols)[np.arange(rows * cols).reshape(rows, cols, order="F").ravel()]
 
@@ -130,14 +133,14 @@ class ShuffleExplorer(InteractiveFigure):
     found again in the other panel: the same numbers, in shuffled places.
     """
 
-    def __init__(self, m=2, n=2, p=3, q=2, seed=0):
+    def __init__(self, m: int = 2, n: int = 2, p: int = 3, q: int = 2, seed: int = 0) -> None:
         sizes = {name: widgets.IntSlider(value=value, min=1, max=3, description=name)
                  for name, value in {"m": m, "n": n, "p": p, "q": q}.items()}
         controls = {**sizes, "seed": widgets.IntSlider(value=seed, min=0, max=20, description="new A, B")}
         self.matrices = None
         super().__init__(controls, figsize=(11, 4))
 
-    def draw(self, m, n, p, q, seed):
+    def draw(self, m: int, n: int, p: int, q: int, seed: int) -> None:
         """Draw the vec Jacobian, the ravel Jacobian and the transpose of the first."""
         rng = np.random.default_rng(seed)
         A, B = rng.integers(-3, 4, size=(m, n)).astype(float), rng.integers(-3, 4, size=(p, q)).astype(float)

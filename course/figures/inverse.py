@@ -9,19 +9,24 @@ panel compares, entry by entry, the true change at the chosen ε with both predi
 :class:`AdjointTimings`: the learner's gradient through a linear solve, timed against forming the
 inverse and against one solve, for growing matrices.
 """
+from __future__ import annotations
+
 import io
 import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from course.interactive import InteractiveFigure
 
 EPSILONS = np.logspace(-6, 0, 25)
 
 
-def perturbed_inverse_errors(X, V, epsilons):
+def perturbed_inverse_errors(X: np.ndarray, V: np.ndarray, epsilons: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Norms of the true change of the inverse and the errors of the right and the wrong prediction.
 
     Parameters
@@ -50,7 +55,7 @@ def perturbed_inverse_errors(X, V, epsilons):
     return np.array(change), np.array(right), np.array(wrong)
 
 
-def random_problem(size, seed):
+def random_problem(size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """A well-conditioned random ``X`` (non-symmetric) and a unit-norm direction ``V``."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((size, size)) + size * np.eye(size)
@@ -61,7 +66,7 @@ def random_problem(size, seed):
 class InverseExplorer(InteractiveFigure):
     """Sliders for ε, the matrix size and the random seed; the plots show both predictions' errors."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         controls = {
             "epsilon": widgets.FloatLogSlider(value=1e-2, base=10, min=-6, max=0, step=0.25, description="ε"),
             "size": widgets.IntSlider(value=3, min=2, max=6, description="n"),
@@ -69,7 +74,7 @@ class InverseExplorer(InteractiveFigure):
         }
         super().__init__(controls, figsize=(10, 4))
 
-    def draw(self, epsilon, size, seed):
+    def draw(self, epsilon: float, size: int, seed: int) -> None:
         """Redraw both panels for perturbation size ``epsilon`` of a random ``size``×``size`` problem."""
         X, V = random_problem(size, seed)
         change, right, wrong = perturbed_inverse_errors(X, V, EPSILONS)
@@ -108,7 +113,7 @@ class InverseExplorer(InteractiveFigure):
 TIMING_SIZES = (50, 100, 200, 400)
 
 
-def best_time(function, *args, repeats=3):
+def best_time(function: Callable[..., Any], *args: Any, repeats: int = 3) -> float:
     """The shortest wall-clock time, in seconds, of ``repeats`` calls of ``function(*args)``."""
     times = []
     for _ in range(repeats):
@@ -118,7 +123,10 @@ def best_time(function, *args, repeats=3):
     return min(times)
 
 
-def adjoint_timings(gradient, sizes=TIMING_SIZES, *, repeats=3, seed=0):
+def adjoint_timings(
+    gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], sizes: Sequence[int] = TIMING_SIZES, *,
+    repeats: int = 3, seed: int = 0,
+) -> tuple[dict[str, np.ndarray | None], str | None]:
     """Seconds per size for one solve, for forming the inverse, and for ``gradient(A, b, c)``.
 
     Returns
@@ -147,15 +155,20 @@ def adjoint_timings(gradient, sizes=TIMING_SIZES, *, repeats=3, seed=0):
 
 
 class AdjointTimings:
-    """A log-log plot of :func:`adjoint_timings`; a notebook shows it as a PNG picture."""
+    """A log-log plot of :func:`adjoint_timings`; a notebook shows it as a PNG picture.
 
-    def __init__(self, gradient, sizes=TIMING_SIZES):
+    Making one times ``gradient`` there and then (a few seconds): the plot shows those measurements.
+    """
+
+    def __init__(
+        self, gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], sizes: Sequence[int] = TIMING_SIZES
+    ) -> None:
         self.sizes = np.array(sizes)
         self.timings, self.problem = adjoint_timings(gradient, sizes)
         self.figure = Figure(figsize=(6, 4), layout="constrained")
         self.draw(getattr(gradient, "__name__", "your gradient"))
 
-    def draw(self, name):
+    def draw(self, name: str) -> None:
         """One line per timed computation, with a guide line of slope 3 (cubic cost)."""
         axes = self.figure.subplots()
         styles = {"one solve": ("^--", "gray"), "forming the inverse": ("s-", "C3"), "your gradient": ("o-", "C0")}
@@ -171,11 +184,11 @@ class AdjointTimings:
         axes.set_title("gradient by solves vs forming the inverse" + note, fontsize=10)
         axes.legend(fontsize=8)
 
-    def png(self):
+    def png(self) -> bytes:
         """The figure as PNG bytes."""
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=90)
         return buffer.getvalue()
 
-    def _repr_png_(self):
+    def _repr_png_(self) -> bytes:
         return self.png()

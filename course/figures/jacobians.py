@@ -1,7 +1,10 @@
 """The Jacobian as the best local linear map: a small grid under the polar map and under its linearization,
 with the Jacobian's columns drawn as arrows."""
+from __future__ import annotations
+
 import ipywidgets as widgets
 import numpy as np
+from numpy.typing import ArrayLike
 
 from course.interactive import InteractiveFigure
 from course.numerical import numerical_jacobian
@@ -10,13 +13,13 @@ LINES = 5  # grid lines in each direction
 SAMPLES = 41  # points along each grid line
 
 
-def polar_map(p):
+def polar_map(p: np.ndarray) -> np.ndarray:
     """``(r, θ) ↦ (r cos θ, r sin θ)`` applied to the last axis of ``p`` (shape ``(..., 2)``)."""
     r, theta = p[..., 0], p[..., 1]
     return np.stack([r * np.cos(theta), r * np.sin(theta)], axis=-1)
 
 
-def grid_lines(center, half_width):
+def grid_lines(center: ArrayLike, half_width: float) -> np.ndarray:
     """Lines of constant r and of constant θ in the square of ``half_width`` around ``center``.
 
     Returns
@@ -31,7 +34,7 @@ def grid_lines(center, half_width):
     return np.asarray(center) + np.array(constant_r + constant_theta)
 
 
-def images(r, theta, half_width):
+def images(r: float, theta: float, half_width: float) -> tuple[np.ndarray, np.ndarray, float]:
     """The grid around ``p = (r, θ)`` mapped by F and by its affine approximation ``F(p) + J(p)(q − p)``.
 
     Returns
@@ -54,7 +57,7 @@ def images(r, theta, half_width):
     return curved, straight, gap
 
 
-def column_arrows(r, theta, half_width):
+def column_arrows(r: float, theta: float, half_width: float) -> np.ndarray:
     """The columns of ``J(p)`` scaled by the grid's half-width: the images of the steps δ in r and δ in θ.
 
     Returns
@@ -65,7 +68,7 @@ def column_arrows(r, theta, half_width):
     return half_width * numerical_jacobian(polar_map, np.array([r, theta])).T
 
 
-def square_limits(points, margin=0.08):
+def square_limits(points: np.ndarray, margin: float = 0.08) -> tuple[tuple[float, float], tuple[float, float]]:
     """Axis limits ``((x0, x1), (y0, y1))`` of equal length that hold all ``points`` with a margin."""
     low, high = points.min(axis=0), points.max(axis=0)
     centre, half = (low + high) / 2, (1 + margin) * float(np.max(high - low)) / 2
@@ -75,7 +78,7 @@ def square_limits(points, margin=0.08):
 class PolarGridExplorer(InteractiveFigure):
     """Sliders for ``r``, ``θ`` and the grid's half-width δ; the title reports how far F is from linear."""
 
-    def __init__(self, r=1.5, theta=0.8, half_width=0.4):
+    def __init__(self, r: float = 1.5, theta: float = 0.8, half_width: float = 0.4) -> None:
         controls = {
             "r": widgets.FloatSlider(value=r, min=0.2, max=3.0, step=0.05, description="r"),
             "theta": widgets.FloatSlider(value=theta, min=-np.pi, max=np.pi, step=0.05, description="θ (rad)"),
@@ -87,7 +90,7 @@ class PolarGridExplorer(InteractiveFigure):
         self.arrows = None
         super().__init__(controls, figsize=(9.5, 4.6))
 
-    def draw(self, r, theta, half_width):
+    def draw(self, r: float, theta: float, half_width: float) -> None:
         """Draw F's image of the grid (left) and the linearization over it (right) with the columns of J as
         arrows, sharing limits."""
         curved, straight, gap = images(r, theta, half_width)

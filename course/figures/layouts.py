@@ -1,4 +1,6 @@
 """The layout explorer of 03_layouts: where every partial derivative ∂yᵢ/∂xⱼ sits, in either layout."""
+from __future__ import annotations
+
 import ipywidgets as widgets
 from matplotlib.patches import Rectangle
 
@@ -7,23 +9,23 @@ from course.interactive import InteractiveFigure
 LAYOUTS = ("numerator", "denominator")
 
 
-def numpy_shape(kind, rows, columns):
+def numpy_shape(kind: str, rows: int, columns: int) -> tuple[int, ...]:
     """The NumPy shape of a ``"scalar"``, a ``"vector"`` of ``rows`` entries or a ``rows × columns`` ``"matrix"``."""
     return {"scalar": (), "vector": (rows,), "matrix": (rows, columns)}[kind]
 
 
-def entry_label(y_index, x_index, y_is_matrix=False):
+def entry_label(y_index: tuple[int, ...], x_index: tuple[int, ...], y_is_matrix: bool = False) -> str:
     """Mathtext for one partial derivative, e.g. ``∂y₁/∂x₂``; indices are 0-based, shown 1-based.
 
     An empty index means a scalar (``y`` or ``x`` without subscript); a matrix output is written ``Y``.
     """
-    def name(letter, index):
+    def name(letter: str, index: tuple[int, ...]) -> str:
         return letter if not index else f"{letter}_{{{','.join(str(i + 1) for i in index)}}}"
 
     return rf"$\dfrac{{\partial {name('Y' if y_is_matrix else 'y', y_index)}}}{{\partial {name('x', x_index)}}}$"
 
 
-def entry_grid(y_shape, x_shape, layout):
+def entry_grid(y_shape: tuple[int, ...], x_shape: tuple[int, ...], layout: str) -> list[list[str]] | None:
     """The derivative ∂y/∂x as a grid (list of rows) of entry labels, or None for a 3-D derivative.
 
     Vectors count as columns and scalars as 1 × 1. In numerator layout the rows follow ``y`` and
@@ -48,7 +50,7 @@ def entry_grid(y_shape, x_shape, layout):
     return grid if layout == "numerator" else [list(column) for column in zip(*grid)]
 
 
-def caption(y_kind, x_kind, layout):
+def caption(y_kind: str, x_kind: str, layout: str) -> str:
     """One sentence saying what the rows and the columns of the derivative follow."""
     if x_kind == "scalar":
         like = "y" if layout == "numerator" else "yᵀ"
@@ -61,7 +63,9 @@ def caption(y_kind, x_kind, layout):
 class LayoutExplorer(InteractiveFigure):
     """Choose the kinds and sizes of y and x and a layout; see ∂y/∂x's shape and where each entry goes."""
 
-    def __init__(self, y_kind="vector", m=3, p=2, x_kind="vector", n=2, layout="numerator"):
+    def __init__(
+        self, y_kind: str = "vector", m: int = 3, p: int = 2, x_kind: str = "vector", n: int = 2, layout: str = "numerator"
+    ) -> None:
         size = widgets.Layout(width="190px")
         controls = {
             "y_kind": widgets.Dropdown(
@@ -83,7 +87,7 @@ class LayoutExplorer(InteractiveFigure):
         self.shape = None
         super().__init__(controls, figsize=(7.5, 5))
 
-    def draw(self, y_kind, m, p, x_kind, n, layout):
+    def draw(self, y_kind: str, m: int, p: int, x_kind: str, n: int, layout: str) -> None:
         """Draw the grid of entries of ∂y/∂x with its shape as the title; ``self.shape`` is that shape."""
         y_shape, x_shape = numpy_shape(y_kind, m, p), numpy_shape(x_kind, n, 1)
         grid = entry_grid(y_shape, x_shape, layout)

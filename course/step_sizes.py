@@ -1,5 +1,8 @@
 """Step sizes for finite differences: one step per entry, scaled to the entry's magnitude."""
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 METHODS = ("central", "forward", "complex")
 
@@ -11,13 +14,13 @@ _BASE_STEP = {
 }
 
 
-def check_method(method):
+def validate_method(method: str) -> None:
     """Raise a ValueError naming the valid choices when ``method`` is unknown."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
 
 
-def step_sizes(x, method="central", h=None):
+def step_sizes(x: ArrayLike, method: str = "central", h: float | ArrayLike | None = None) -> np.ndarray:
     """Per-entry steps for differencing at ``x``.
 
     Parameters
@@ -40,14 +43,14 @@ def step_sizes(x, method="central", h=None):
     ValueError
         If a real step ``h`` is so small against ``x`` that ``x + h == x``.
     """
-    check_method(method)
+    validate_method(method)
     x = np.asarray(x)
     if h is None:
-        steps = _BASE_STEP[method] * np.maximum(1.0, np.abs(x))
+        sizes = _BASE_STEP[method] * np.maximum(1.0, np.abs(x))
     else:
-        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape).copy()
+        sizes = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape).copy()
     if method != "complex":
-        steps = (x.real + steps) - x.real
-        if not np.all(steps):
-            raise ValueError(f"the step h is too small for x: x + h == x where |x| = {np.abs(x[steps == 0]).max():g}")
-    return steps
+        sizes = (x.real + sizes) - x.real
+        if not np.all(sizes):
+            raise ValueError(f"the step h is too small for x: x + h == x where |x| = {np.abs(x[sizes == 0]).max():g}")
+    return sizes
