@@ -1,8 +1,10 @@
 """Read and write the code of graded functions: the solution regions of source notebooks and
-the stubs of release notebooks."""
+the stubs of release notebooks. Every look-up of a cell's nbgrader metadata is written here, once,
+with nbgrader's own helpers (``nbgrader.utils``) where it has one."""
 import textwrap
 
 import nbformat
+from nbgrader import utils as nbgrader_utils
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB_LAST_LINE = "raise NotImplementedError()"
@@ -20,22 +22,27 @@ def function_of(cell):
 
 
 def _nbgrader(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
+    return cell.metadata.get("nbgrader", {})
 
 
 def grade_id(cell):
-    """The nbgrader grade id of a cell, or None."""
+    """The nbgrader grade id of a cell, or None (nbgrader.utils has no helper for it)."""
     return _nbgrader(cell).get("grade_id")
+
+
+def has_solution_flag(cell):
+    """A cell of any type marked as a solution (nbgrader's ``solution`` flag), e.g. a learner's answer turned into markdown."""
+    return bool(nbgrader_utils.is_solution(cell))
 
 
 def is_solution(cell):
     """A code cell the learner answers in (nbgrader's ``solution`` flag)."""
-    return cell.cell_type == "code" and bool(_nbgrader(cell).get("solution"))
+    return cell.cell_type == "code" and has_solution_flag(cell)
 
 
 def is_graded(cell):
     """A code cell that earns points (nbgrader's ``grade`` flag): every test cell is one."""
-    return cell.cell_type == "code" and bool(_nbgrader(cell).get("grade"))
+    return cell.cell_type == "code" and bool(nbgrader_utils.is_grade(cell))
 
 
 def is_test_cell(cell):
@@ -50,7 +57,7 @@ def solution_cells(nb):
 
 def graded_cells(nb):
     """The autograded test cells of a notebook, by grade id, with their points."""
-    return {grade_id(cell): cell.metadata["nbgrader"].get("points", 0) for cell in nb.cells if is_graded(cell)}
+    return {grade_id(cell): _nbgrader(cell).get("points", 0) for cell in nb.cells if is_graded(cell)}
 
 
 def solution_code(cell_source):
