@@ -31,8 +31,9 @@ from tqdm import tqdm
 
 from autograder.containment import isolation
 from autograder.containment.processes import time_limit
+from autograder.coursedir import paths
 from autograder.coursedir.cli import course_directory
-from autograder.coursedir.paths import ROOT, assignments
+from autograder.coursedir.paths import ROOT
 from autograder.grading.grader import Grader
 from autograder.grading.merge import prepare_course, record
 from autograder.grading.outcome import Outcome
@@ -104,15 +105,15 @@ def grade_submission(student, assignment, files, limit):
     return get_worker().plugins[PLUGIN].grade(student, assignment, files, limit)
 
 
-def find_jobs(course_root, students=None, wanted=None):
+def find_jobs(course_root, students=None, assignments=None):
     """``(student, assignment, folder)`` for every submission folder, filtered; plus skipped folders."""
-    known = set(assignments(course_root))
+    known = set(paths.assignments(course_root))
     jobs, skipped = [], []
     for student_dir in sorted(Path(course_root, "submitted").glob("*")):
         if not student_dir.is_dir() or (students and student_dir.name not in students):
             continue
         for folder in sorted(student_dir.iterdir()):
-            if wanted and folder.name not in wanted:
+            if assignments and folder.name not in assignments:
                 continue
             if folder.name in known and folder.is_dir():
                 jobs.append((student_dir.name, folder.name, str(folder)))
@@ -156,19 +157,19 @@ def dask_client(scheduler=None, workers=None):
         yield client
 
 
-def grade_class(course_root=ROOT, *, students=None, wanted=None, workers=None, cell_timeout=None,
+def grade_class(course_root=ROOT, *, students=None, assignments=None, workers=None, cell_timeout=None,
                 notebook_timeout=600, progress=True, verification=True, scheduler=None, client=None):
     """Grade the class and record every outcome in the course; returns ``(outcomes, skipped)``.
 
     ``scheduler`` (an address) or ``client`` grade on an existing Dask cluster; otherwise a local
     one is started. ``verification=False`` skips the independent check (for measuring what it costs).
     """
-    jobs, skipped = find_jobs(course_directory(course_root), students, wanted)
+    jobs, skipped = find_jobs(course_directory(course_root), students, assignments)
     if not jobs:
         return [], skipped
     if client is None:
         with dask_client(scheduler, workers) as client:
-            return grade_class(course_root, students=students, wanted=wanted, cell_timeout=cell_timeout,
+            return grade_class(course_root, students=students, assignments=assignments, cell_timeout=cell_timeout,
                                notebook_timeout=notebook_timeout, progress=progress,
                                verification=verification, client=client)
     names = sorted({a for _, a, _ in jobs})
@@ -261,7 +262,7 @@ def main(argv=None):
         return 2
     started = time.perf_counter()
     outcomes, skipped = grade_class(
-        options.course, students=options.student, wanted=options.assignment, workers=options.workers,
+        options.course, students=options.student, assignments=options.assignment, workers=options.workers,
         cell_timeout=options.cell_timeout, notebook_timeout=options.notebook_timeout, scheduler=options.scheduler,
     )
     if not outcomes and not skipped:

@@ -223,7 +223,7 @@ def test_filters_select_students_and_assignments(course):
     root, _, _, _ = course
     jobs, _ = find_jobs(root, students=["student_03", "raises"])
     assert sorted(job[0] for job in jobs) == ["raises", "student_03"]
-    jobs, _ = find_jobs(root, wanted=["02_jacobians"])
+    jobs, _ = find_jobs(root, assignments=["02_jacobians"])
     assert jobs == []
 
 
