@@ -11,6 +11,8 @@ assignments' source folders reach each worker once (:class:`CourseOnWorker`), ev
 one submission's bytes and returns plain data (the outcome, the autograded notebook, the feedback
 page). This process alone writes the gradebook, ``autograded/`` and ``feedback/``.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import resource
@@ -20,12 +22,14 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import dask
-from distributed import Client, KilledWorker, LocalCluster, as_completed, get_worker
+from distributed import Client, Future, KilledWorker, LocalCluster, Worker, as_completed, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 from tqdm import tqdm
 
@@ -46,6 +50,7 @@ ERROR_LOG = Path("logs") / "grading-errors.log"
 INTERNAL_ERROR = ("internal grading error: a fault of the grader, not of your notebook "
                   "(the course team has the details and will grade it again)")
 DIED = "the grading process died (the notebook may have used too much memory)"
+Job = tuple[str, str, str]  # student, assignment, the folder of the submission
 
 
 class CourseOnWorker(WorkerPlugin):
@@ -55,10 +60,10 @@ class CourseOnWorker(WorkerPlugin):
 
     name = PLUGIN
 
-    def __init__(self, files, options):
+    def __init__(self, files: dict[str, bytes], options: dict[str, Any]):
         self.files, self.options = files, options
 
-    def setup(self, worker):
+    def setup(self, worker: Worker) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         self.directory = Path(tempfile.mkdtemp(prefix="course-", dir=worker.local_directory))
         for name, content in self.files.items():
@@ -68,10 +73,10 @@ class CourseOnWorker(WorkerPlugin):
         os.dup2(log, 2)  # kernels' and nbgrader's chatter goes to the log, not over the progress bar
         self.grader, self.lock = None, threading.Lock()
 
-    def teardown(self, worker):
+    def teardown(self, worker: Worker) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def grade(self, student, assignment, files, limit):
+    def grade(self, student: str, assignment: str, files: dict[str, bytes], limit: float) -> dict[str, Any]:
         """Grade one submission (``files``: ``{file name: bytes}``); returns plain data, see :func:`grade_submission`."""
         folder = Path(tempfile.mkdtemp(prefix="submission-", dir=self.directory))
         try:
@@ -96,7 +101,7 @@ def _read(path):
     return (Path(path).name, Path(path).read_bytes()) if path and Path(path).is_file() else None
 
 
-def grade_submission(student, assignment, files, limit):
+def grade_submission(student: str, assignment: str, files: dict[str, bytes], limit: float) -> dict[str, Any]:
     """The Dask task: grade one submission on this worker.
 
     Returns ``{"outcome": Outcome as a dict, "autograded": (name, bytes) or None, "feedback": ...}``,
@@ -105,7 +110,8 @@ def grade_submission(student, assignment, files, limit):
     return get_worker().plugins[PLUGIN].grade(student, assignment, files, limit)
 
 
-def find_jobs(course_root, students=None, assignments=None):
+def find_jobs(course_root: str | Path, students: Collection[str] | None = None,
+              assignments: Collection[str] | None = None) -> tuple[list[Job], list[str]]:
     """``(student, assignment, folder)`` for every submission folder, filtered; plus skipped folders."""
     known = set(paths.assignments(course_root))
     jobs, skipped = [], []
@@ -122,7 +128,7 @@ def find_jobs(course_root, students=None, assignments=None):
     return jobs, skipped
 
 
-def course_files(course_root, names):
+def course_files(course_root: str | Path, names: Iterable[str]) -> dict[str, bytes]:
     """``{relative path: bytes}``: the nbgrader configuration and the source folders of ``names``."""
     root = Path(course_root)
     files = {"nbgrader_config.py": (root / "nbgrader_config.py").read_bytes()}
@@ -133,7 +139,7 @@ def course_files(course_root, names):
     return files
 
 
-def submission_files(folder):
+def submission_files(folder: str | Path) -> dict[str, bytes]:
     """``{file name: bytes}`` of a submission folder: notebooks whole, other files by name only
     (the grader only needs to say what else it found)."""
     return {path.name: path.read_bytes() if path.suffix == ".ipynb" else b""
@@ -141,7 +147,7 @@ def submission_files(folder):
 
 
 @contextmanager
-def dask_client(scheduler=None, workers=None):
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Client]:
     """A Dask client: on ``scheduler`` (or ``DASK_SCHEDULER_ADDRESS``) if given, else on a local
     cluster of ``workers`` (default: one per core) single-threaded worker processes with nannies."""
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
@@ -157,8 +163,10 @@ def dask_client(scheduler=None, workers=None):
         yield client
 
 
-def grade_class(course_root=ROOT, *, students=None, assignments=None, workers=None, cell_timeout=None,
-                notebook_timeout=600, progress=True, verification=True, scheduler=None, client=None):
+def grade_class(course_root: str | Path = ROOT, *, students: Collection[str] | None = None,
+                assignments: Collection[str] | None = None, workers: int | None = None, cell_timeout: float | None = None,
+                notebook_timeout: float = 600, progress: bool = True, verification: bool = True, scheduler: str | None = None,
+                client: Client | None = None) -> tuple[list[Outcome], list[str]]:
     """Grade the class and record every outcome in the course; returns ``(outcomes, skipped)``.
 
     ``scheduler`` (an address) or ``client`` grade on an existing Dask cluster; otherwise a local
@@ -193,7 +201,7 @@ def grade_class(course_root=ROOT, *, students=None, assignments=None, workers=No
     return outcomes, skipped
 
 
-def collect(course_root, job, future):
+def collect(course_root: str | Path, job: tuple[str, str], future: Future) -> Outcome:
     """Record what the task of ``job`` (``(student, assignment)``) ended with; returns its :class:`Outcome`."""
     student, assignment = job
     try:
@@ -209,7 +217,7 @@ def collect(course_root, job, future):
     return record(course_root, Outcome.from_dict(result["outcome"]), files)
 
 
-def log_error(course_root, student, assignment, text):
+def log_error(course_root: str | Path, student: str, assignment: str, text: str) -> None:
     """Append the traceback of a grader fault to the course's error log."""
     path = Path(course_root) / ERROR_LOG
     path.parent.mkdir(exist_ok=True)
@@ -217,7 +225,7 @@ def log_error(course_root, student, assignment, text):
         log.write(f"--- {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC {student}/{assignment}\n{text}\n")
 
 
-def summary(outcomes, skipped, seconds, course_root=ROOT):
+def summary(outcomes: list[Outcome], skipped: list[str], seconds: float, course_root: str | Path = ROOT) -> str:
     """The closing report: how many were graded, per assignment averages, and what failed and why."""
     graded = [o for o in outcomes if o.graded]
     lines = [f"Graded {len(graded)} of {len(outcomes)} submissions in {seconds:.1f} s."]
@@ -243,7 +251,7 @@ def summary(outcomes, skipped, seconds, course_root=ROOT):
     return "\n".join(lines)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")

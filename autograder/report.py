@@ -31,7 +31,7 @@ UNNAMED = "lost points, no sentence (see the feedback)"
 COLOURS = {"full": "#4c9a5f", "partial": "#e0b341", "zero": "#c8553d"}
 
 
-def gradebook_scores(course_root):
+def gradebook_scores(course_root: str | Path) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
     """``{(student, assignment): {test cell: (score, max)}}`` from the course gradebook (empty if none)."""
     if not gradebook_exists(course_directory(course_root)):
         return {}
@@ -46,7 +46,7 @@ def gradebook_scores(course_root):
     return scores
 
 
-def load(course_root):
+def load(course_root: str | Path) -> list[Outcome]:
     """The course's outcomes, with the gradebook's scores where it has them."""
     book = gradebook_scores(course_root)
     outcomes = recorded_outcomes(course_root)
@@ -57,7 +57,7 @@ def load(course_root):
     return outcomes
 
 
-def named_mistakes(outcomes):
+def named_mistakes(outcomes: list[Outcome]) -> dict[str, dict[str, Counter]]:
     """``{assignment: {test cell: Counter(mistake name)}}`` over the graded submissions.
 
     A test that lost points without an error sentence (a partial-credit cell prints its verdict
@@ -73,7 +73,7 @@ def named_mistakes(outcomes):
     return table
 
 
-def exercise_levels(outcomes):
+def exercise_levels(outcomes: list[Outcome]) -> dict[str, Counter]:
     """``{test cell: Counter(full/partial/zero)}`` for one assignment's outcomes, in notebook order."""
     levels = {}
     for outcome in outcomes:
@@ -83,7 +83,7 @@ def exercise_levels(outcomes):
     return levels
 
 
-def figure(assignment, outcomes, path):
+def figure(assignment: str, outcomes: list[Outcome], path: Path) -> None:
     """Save the assignment's figure: the histogram of totals and the exercises' full/partial/zero bars."""
     levels = exercise_levels(outcomes)
     maximum = max(o.maximum for o in outcomes)
@@ -166,7 +166,7 @@ def write_report(course_root: str | Path = ROOT) -> Path:
     return path
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=str(ROOT), help="the course directory")
     options = parser.parse_args(argv)
