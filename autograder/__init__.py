@@ -43,7 +43,7 @@ containment/ -- where learner code runs (it never sees the instructor's files), 
     containment.processes       find and stop what a grading run left behind
     containment/verification/   the independent check's hidden inputs (*.toml)
 
-pages/ -- the HTML a learner reads:
+pages/ -- the HTML pages: the feedback a learner reads, the layout of the instructor report:
     pages.hide_tests       the feedback copy of a notebook: no hidden test or solution line
     pages.feedback_export  nbgrader's feedback exporter with the course's template
     pages.summary          the summary at the top of each page: points and the likely mistake
