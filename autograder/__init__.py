@@ -43,13 +43,14 @@ containment/ -- where learner code runs (it never sees the instructor's files), 
     containment.processes       find and stop what a grading run left behind
     containment/verification/   the independent check's hidden inputs (*.toml)
 
-pages/ -- the HTML a learner reads:
+pages/ -- the HTML pages: the feedback a learner reads, the layout of the instructor report:
     pages.hide_tests       the feedback copy of a notebook: no hidden test or solution line
     pages.feedback_export  nbgrader's feedback exporter with the course's template
     pages.summary          the summary at the top of each page: points and the likely mistake
+    pages.render           the course's own pages (summary, instructor report) from Jinja2 templates, autoescaped
     pages.course_template  what the course's HTML exporters share (template folder, MathJax inside)
     pages.offline_math     MathJax inside the page, so pages typeset with no network
-    pages/templates/       the feedback page and slide templates
+    pages/templates/       the feedback page and slide templates (nbconvert's); course_pages/: summary and report
 
 variants/ -- correct and typical wrong answers per graded function (variants/*.toml):
     variants.loader      read the variant data; group variants into submissions

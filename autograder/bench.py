@@ -9,6 +9,8 @@ and on a scheduler with two workers started from the command line; the differenc
 worker and direct grading is Dask's overhead per submission. Everything runs in scratch directories;
 the table is printed and written to ``reports/bench.txt``.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import shutil
@@ -18,11 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from distributed import Client
+from nbformat import NotebookNode
 from nbclient import NotebookClient
 
 from autograder import demo_class
@@ -36,15 +41,17 @@ from autograder.grading.grader import Grader
 
 TARGET_RATIO = 1.3
 TARGET_SPEEDUP = 1.9
+# a notebook's row: assignment, then median seconds of raw execution, grading, autograde, feedback, verification, grade-me
+NotebookRow = tuple[str, float, float, float, float, float, float]
 
 
-def solved(assignment):
+def solved(assignment: str) -> NotebookNode:
     """The release notebook of ``assignment`` with every stub replaced by the reference solution."""
     release = nbformat.read(release_notebook(assignment), as_version=4)
     return fill_in(release, reference_solutions(source_notebook(assignment)))
 
 
-def run_raw(notebook, folder):
+def run_raw(notebook: NotebookNode, folder: Path) -> float:
     """Seconds to execute ``notebook`` with nbclient in ``folder`` (kernel start included)."""
     client = NotebookClient(nbformat.from_dict(notebook), timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}})
@@ -56,7 +63,7 @@ def run_raw(notebook, folder):
 class TimedGrader(Grader):
     """A :class:`Grader` that also records how long nbgrader's autograde and feedback steps took."""
 
-    def __init__(self, directory, **options):
+    def __init__(self, directory: str | Path, **options: Any):
         super().__init__(directory, **options)
         self.phases = {}
         for phase in ("autograde", "feedback"):
@@ -73,7 +80,7 @@ class TimedGrader(Grader):
         return timed
 
 
-def notebook_rows(names, repeat, scratch):
+def notebook_rows(names: list[str], repeat: int, scratch: Path) -> list[NotebookRow]:
     """Per assignment: median seconds of raw execution, of grading, and of its autograde and feedback steps."""
     grader = TimedGrader(scratch / "workspace")
     submissions = {}
@@ -103,7 +110,7 @@ def notebook_rows(names, repeat, scratch):
     return rows
 
 
-def containment_cost(repeat=10):
+def containment_cost(repeat: int = 10) -> float:
     """Median seconds a private view (:mod:`autograder.containment.isolation`) adds to starting a program: the same
     interpreter start and import, then ``true``, with and without entering the view."""
     plain = [sys.executable, "-I", "-c", f"import os, sys; sys.path.insert(0, {str(ROOT)!r}); "
@@ -118,7 +125,7 @@ def containment_cost(repeat=10):
     return statistics.median(seconds(contained) - seconds(plain) for _ in range(repeat))
 
 
-def self_grading_times(folder, repeat, work):
+def self_grading_times(folder: Path, repeat: int, work: Path) -> list[float]:
     """Seconds of ``make grade-me NB=...`` on the solved notebook in ``folder``, end to end as a learner
     runs it (make, Python, nbgrader's import, grading, the feedback page), after one run that generates
     the assignment in the self-grading workspace."""
@@ -134,7 +141,7 @@ def self_grading_times(folder, repeat, work):
 
 
 @contextmanager
-def command_line_cluster(directory, workers=2, env=None):
+def command_line_cluster(directory: Path, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[str]:
     """A ``dask scheduler`` and ``workers`` single-threaded ``dask worker`` processes started from the
     command line, each in its own empty folder under ``directory`` (machines that share no course
     files); yields the scheduler's address and stops them all afterwards."""
@@ -165,7 +172,7 @@ def command_line_cluster(directory, workers=2, env=None):
                 process.kill()
 
 
-def grade_directly(course):
+def grade_directly(course: Path) -> int:
     """Grade the class in this process with one :class:`Grader`, no Dask (the overhead's baseline)."""
     jobs, _ = find_jobs(course)
     with tempfile.TemporaryDirectory(prefix="direct-") as scratch:
@@ -175,12 +182,12 @@ def grade_directly(course):
     return len(jobs)
 
 
-def echo(payload):
+def echo(payload: bytes) -> bytes:
     """A task that does nothing but hand its bytes back (for Dask's own cost per task)."""
     return payload
 
 
-def round_trip(address, tasks=200, size=200_000):
+def round_trip(address: str, tasks: int = 200, size: int = 200_000) -> float:
     """Seconds per task Dask itself costs: ``tasks`` tasks sent one after another to the cluster at
     ``address``, each carrying and returning ``size`` bytes (about a submission and its pages)."""
     with Client(address) as client:
@@ -191,7 +198,8 @@ def round_trip(address, tasks=200, size=200_000):
         return (time.perf_counter() - started) / tasks
 
 
-def class_rows(names, students, repeat, scratch, seed=0):
+def class_rows(names: list[str], students: int, repeat: int, scratch: Path,
+               seed: int = 0) -> tuple[int, int, dict[str, float]]:
     """Median seconds to grade a synthetic class: directly, on a local cluster of one worker and of
     one per core (with and without the independent check), and on a two-worker command-line cluster."""
     course = scratch / "class"
@@ -218,12 +226,13 @@ def class_rows(names, students, repeat, scratch, seed=0):
     return len(find_jobs(course)[0]), cores, times
 
 
-def load_average():
+def load_average() -> str:
     """The 1, 5 and 15 minute load averages, as text (other work on the machine skews the numbers)."""
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def table(rows, count, cores, times, students, repeat, class_repeat, load_before):
+def table(rows: list[NotebookRow], count: int, cores: int, times: dict[str, float], students: int, repeat: int,
+          class_repeat: int, load_before: str) -> str:
     """The benchmark's text table."""
     lines = [f"Autograder benchmark, {cores} cores (load average {load_before} before, {load_average()} after)",
              "",
@@ -256,7 +265,7 @@ def table(rows, count, cores, times, students, repeat, class_repeat, load_before
     return "\n".join(lines)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=12, help="students in the synthetic class (0: skip it)")
     parser.add_argument("--repeat", type=int, default=3, help="median of this many runs per notebook")

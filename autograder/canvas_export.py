@@ -8,16 +8,18 @@ a second row ``Points Possible`` gives each assignment's maximum. Canvas matches
 ``SIS Login ID`` (here the student's login on the hub, nbgrader's student id) and leaves the empty
 ``ID`` and ``SIS User ID`` to that match. An assignment Canvas does not know yet becomes a new one.
 """
+from __future__ import annotations
+
 import csv
 
-from nbgrader.api import MissingEntry
+from nbgrader.api import Gradebook, MissingEntry, Student
 from nbgrader.plugins import ExportPlugin
 
 IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_ROW = "    Points Possible"  # as Canvas writes it in its own exports
 
 
-def student_name(student):
+def student_name(student: Student) -> str:
     """Canvas's "Last, First", or the login when the gradebook has no name."""
     names = [name for name in (student.last_name, student.first_name) if name]
     return ", ".join(names) if names else student.id
@@ -26,7 +28,7 @@ def student_name(student):
 class CanvasExportPlugin(ExportPlugin):
     """One row per student, one column per assignment, final scores after late penalties."""
 
-    def export(self, gradebook):
+    def export(self, gradebook: Gradebook) -> None:
         destination = self.to or "grades-canvas.csv"
         assignments = [a for a in gradebook.assignments if not self.assignment or a.name in self.assignment]
         students = [s for s in gradebook.students if not self.student or s.id in self.student]

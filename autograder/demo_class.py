@@ -4,6 +4,8 @@ Usage: ``python -m autograder.demo_class [--students N] [--seed S]``. Every stud
 every exercise either correctly (in one of its equivalent forms), not at all, or with one of
 the typical mistakes; the plan is saved so tests can check what the grader made of it.
 """
+from __future__ import annotations
+
 import argparse
 import json
 import random
@@ -14,13 +16,15 @@ import nbformat
 
 from autograder.coursedir.cells import fill_in, reference_solutions
 from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
-from autograder.variants.loader import available, dependencies, load
+from autograder.variants.loader import Variant, available, dependencies, load
 
 PLAN_FILE = Path("reports") / "demo-class-plan.json"
 CHANCES = {"correct": 0.55, "blank": 0.15, "wrong": 0.30}
+# {student: {assignment: {function: {"kind": correct, blank or wrong, "label": the variant's label or None}}}}
+Plan = dict[str, dict[str, dict[str, dict[str, str | None]]]]
 
 
-def choose(variants, rng):
+def choose(variants: list[Variant], rng: random.Random) -> tuple[str, Variant | None]:
     """One answer for one exercise: ``(kind, variant or None)``."""
     kind = rng.choices(list(CHANCES), weights=list(CHANCES.values()))[0]
     if kind == "blank":
@@ -28,14 +32,15 @@ def choose(variants, rng):
     return kind, rng.choice([v for v in variants if v.correct == (kind == "correct")])
 
 
-def callees(chosen):
+def callees(chosen: dict[str, tuple[str, Variant | None]]) -> set[str]:
     """The graded functions a chosen wrong answer calls: they are answered correctly, so that the
     wrong answer's test meets the mistake it was planned to show, not a blank it calls."""
     codes = {f: [variant.code] for f, (kind, variant) in chosen.items() if kind == "wrong"}
     return set().union(*dependencies(list(chosen), codes).values())
 
 
-def build(course_root=ROOT, students=40, seed=0, assignment_names=None):
+def build(course_root: str | Path = ROOT, students: int = 40, seed: int = 0,
+          assignment_names: list[str] | None = None) -> Plan:
     """Write ``students`` submissions of every assignment with variant data; returns the plan."""
     rng = random.Random(seed)
     course_root = Path(course_root)
@@ -65,7 +70,7 @@ def build(course_root=ROOT, students=40, seed=0, assignment_names=None):
     return plan
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)

@@ -9,6 +9,8 @@ test, no solution line) and ``release_feedback`` puts them where students fetch 
 folder and the course id come from nbgrader's configuration (on the hub, the one
 ``deploy/jupyterhub`` gives instructors), or from ``--exchange``.
 """
+from __future__ import annotations
+
 import argparse
 import shutil
 import sys
@@ -32,12 +34,12 @@ def _run(*arguments, course_root):
     return process.returncode
 
 
-def hand_out(assignment, course_root=ROOT, exchange=()):
+def hand_out(assignment: str, course_root: str | Path = ROOT, exchange: tuple[str, ...] = ()) -> int:
     """``nbgrader release_assignment``: students see the assignment in their Assignments tab."""
     return _run("release_assignment", assignment, *exchange, course_root=course_root)
 
 
-def collect(assignment, course_root=ROOT, exchange=()):
+def collect(assignment: str, course_root: str | Path = ROOT, exchange: tuple[str, ...] = ()) -> int:
     """``nbgrader collect --update`` (each student's latest submission), then grade them all."""
     status = _run("collect", assignment, "--update", *exchange, course_root=course_root)
     if status != 0:
@@ -45,7 +47,7 @@ def collect(assignment, course_root=ROOT, exchange=()):
     return grade_class.main(["--assignment", assignment, "--course", str(course_root)])
 
 
-def give_back(assignment, course_root=ROOT, exchange=()):
+def give_back(assignment: str, course_root: str | Path = ROOT, exchange: tuple[str, ...] = ()) -> int:
     """Write the feedback pages, put each submission's receipts beside its page, ``nbgrader release_feedback``."""
     pages = write_feedback(course_root, assignment)
     if not pages:
@@ -70,7 +72,7 @@ def give_back(assignment, course_root=ROOT, exchange=()):
 STEPS = {"hand-out": hand_out, "collect": collect, "return": give_back}
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=STEPS)
     parser.add_argument("assignment")

@@ -4,6 +4,8 @@ tests or solutions (:mod:`autograder.pages.hide_tests`) and typesets its math of
 
 Usage: ``python -m autograder.feedback [--course DIR]``.
 """
+from __future__ import annotations
+
 import argparse
 import sys
 import tempfile
@@ -16,7 +18,7 @@ from autograder.grading.merge import outcomes
 from autograder.pages.summary import write_page
 
 
-def write_feedback(course_root=ROOT, assignment=None):
+def write_feedback(course_root: str | Path = ROOT, assignment: str | None = None) -> list[Path]:
     """Regenerate the feedback page of every recorded outcome (of ``assignment`` only, when given);
     returns the pages written."""
     records = [outcome for outcome in outcomes(course_directory(course_root))  # the gradebook may be a database
@@ -27,7 +29,7 @@ def write_feedback(course_root=ROOT, assignment=None):
     return pages
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=str(ROOT))
     options = parser.parse_args(argv)

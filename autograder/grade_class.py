@@ -11,6 +11,8 @@ assignments' source folders reach each worker once (:class:`CourseOnWorker`), ev
 one submission's bytes and returns plain data (the outcome, the autograded notebook, the feedback
 page). This process alone writes the gradebook, ``autograded/`` and ``feedback/``.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import resource
@@ -20,19 +22,22 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import dask
-from distributed import Client, KilledWorker, LocalCluster, as_completed, get_worker
+from distributed import Client, Future, KilledWorker, LocalCluster, Worker, as_completed, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 from tqdm import tqdm
 
 from autograder.containment import isolation
 from autograder.containment.processes import time_limit
+from autograder.coursedir import paths
 from autograder.coursedir.cli import course_directory
-from autograder.coursedir.paths import ROOT, assignments
+from autograder.coursedir.paths import ROOT
 from autograder.grading.grader import Grader
 from autograder.grading.merge import prepare_course, record
 from autograder.grading.outcome import Outcome
@@ -45,6 +50,7 @@ ERROR_LOG = Path("logs") / "grading-errors.log"
 INTERNAL_ERROR = ("internal grading error: a fault of the grader, not of your notebook "
                   "(the course team has the details and will grade it again)")
 DIED = "the grading process died (the notebook may have used too much memory)"
+Job = tuple[str, str, str]  # student, assignment, the folder of the submission
 
 
 class CourseOnWorker(WorkerPlugin):
@@ -54,10 +60,10 @@ class CourseOnWorker(WorkerPlugin):
 
     name = PLUGIN
 
-    def __init__(self, files, options):
+    def __init__(self, files: dict[str, bytes], options: dict[str, Any]):
         self.files, self.options = files, options
 
-    def setup(self, worker):
+    def setup(self, worker: Worker) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         self.directory = Path(tempfile.mkdtemp(prefix="course-", dir=worker.local_directory))
         for name, content in self.files.items():
@@ -67,10 +73,10 @@ class CourseOnWorker(WorkerPlugin):
         os.dup2(log, 2)  # kernels' and nbgrader's chatter goes to the log, not over the progress bar
         self.grader, self.lock = None, threading.Lock()
 
-    def teardown(self, worker):
+    def teardown(self, worker: Worker) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def grade(self, student, assignment, files, limit):
+    def grade(self, student: str, assignment: str, files: dict[str, bytes], limit: float) -> dict[str, Any]:
         """Grade one submission (``files``: ``{file name: bytes}``); returns plain data, see :func:`grade_submission`."""
         folder = Path(tempfile.mkdtemp(prefix="submission-", dir=self.directory))
         try:
@@ -95,7 +101,7 @@ def _read(path):
     return (Path(path).name, Path(path).read_bytes()) if path and Path(path).is_file() else None
 
 
-def grade_submission(student, assignment, files, limit):
+def grade_submission(student: str, assignment: str, files: dict[str, bytes], limit: float) -> dict[str, Any]:
     """The Dask task: grade one submission on this worker.
 
     Returns ``{"outcome": Outcome as a dict, "autograded": (name, bytes) or None, "feedback": ...}``,
@@ -104,15 +110,16 @@ def grade_submission(student, assignment, files, limit):
     return get_worker().plugins[PLUGIN].grade(student, assignment, files, limit)
 
 
-def find_jobs(course_root, students=None, wanted=None):
+def find_jobs(course_root: str | Path, students: Collection[str] | None = None,
+              assignments: Collection[str] | None = None) -> tuple[list[Job], list[str]]:
     """``(student, assignment, folder)`` for every submission folder, filtered; plus skipped folders."""
-    known = set(assignments(course_root))
+    known = set(paths.assignments(course_root))
     jobs, skipped = [], []
     for student_dir in sorted(Path(course_root, "submitted").glob("*")):
         if not student_dir.is_dir() or (students and student_dir.name not in students):
             continue
         for folder in sorted(student_dir.iterdir()):
-            if wanted and folder.name not in wanted:
+            if assignments and folder.name not in assignments:
                 continue
             if folder.name in known and folder.is_dir():
                 jobs.append((student_dir.name, folder.name, str(folder)))
@@ -121,7 +128,7 @@ def find_jobs(course_root, students=None, wanted=None):
     return jobs, skipped
 
 
-def course_files(course_root, names):
+def course_files(course_root: str | Path, names: Iterable[str]) -> dict[str, bytes]:
     """``{relative path: bytes}``: the nbgrader configuration and the source folders of ``names``."""
     root = Path(course_root)
     files = {"nbgrader_config.py": (root / "nbgrader_config.py").read_bytes()}
@@ -132,7 +139,7 @@ def course_files(course_root, names):
     return files
 
 
-def submission_files(folder):
+def submission_files(folder: str | Path) -> dict[str, bytes]:
     """``{file name: bytes}`` of a submission folder: notebooks whole, other files by name only
     (the grader only needs to say what else it found)."""
     return {path.name: path.read_bytes() if path.suffix == ".ipynb" else b""
@@ -140,7 +147,7 @@ def submission_files(folder):
 
 
 @contextmanager
-def dask_client(scheduler=None, workers=None):
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Client]:
     """A Dask client: on ``scheduler`` (or ``DASK_SCHEDULER_ADDRESS``) if given, else on a local
     cluster of ``workers`` (default: one per core) single-threaded worker processes with nannies."""
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
@@ -156,19 +163,21 @@ def dask_client(scheduler=None, workers=None):
         yield client
 
 
-def grade_class(course_root=ROOT, *, students=None, wanted=None, workers=None, cell_timeout=None,
-                notebook_timeout=600, progress=True, verification=True, scheduler=None, client=None):
+def grade_class(course_root: str | Path = ROOT, *, students: Collection[str] | None = None,
+                assignments: Collection[str] | None = None, workers: int | None = None, cell_timeout: float | None = None,
+                notebook_timeout: float = 600, progress: bool = True, verification: bool = True, scheduler: str | None = None,
+                client: Client | None = None) -> tuple[list[Outcome], list[str]]:
     """Grade the class and record every outcome in the course; returns ``(outcomes, skipped)``.
 
     ``scheduler`` (an address) or ``client`` grade on an existing Dask cluster; otherwise a local
     one is started. ``verification=False`` skips the independent check (for measuring what it costs).
     """
-    jobs, skipped = find_jobs(course_directory(course_root), students, wanted)
+    jobs, skipped = find_jobs(course_directory(course_root), students, assignments)
     if not jobs:
         return [], skipped
     if client is None:
         with dask_client(scheduler, workers) as client:
-            return grade_class(course_root, students=students, wanted=wanted, cell_timeout=cell_timeout,
+            return grade_class(course_root, students=students, assignments=assignments, cell_timeout=cell_timeout,
                                notebook_timeout=notebook_timeout, progress=progress,
                                verification=verification, client=client)
     names = sorted({a for _, a, _ in jobs})
@@ -192,7 +201,7 @@ def grade_class(course_root=ROOT, *, students=None, wanted=None, workers=None, c
     return outcomes, skipped
 
 
-def collect(course_root, job, future):
+def collect(course_root: str | Path, job: tuple[str, str], future: Future) -> Outcome:
     """Record what the task of ``job`` (``(student, assignment)``) ended with; returns its :class:`Outcome`."""
     student, assignment = job
     try:
@@ -208,7 +217,7 @@ def collect(course_root, job, future):
     return record(course_root, Outcome.from_dict(result["outcome"]), files)
 
 
-def log_error(course_root, student, assignment, text):
+def log_error(course_root: str | Path, student: str, assignment: str, text: str) -> None:
     """Append the traceback of a grader fault to the course's error log."""
     path = Path(course_root) / ERROR_LOG
     path.parent.mkdir(exist_ok=True)
@@ -216,7 +225,7 @@ def log_error(course_root, student, assignment, text):
         log.write(f"--- {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC {student}/{assignment}\n{text}\n")
 
 
-def summary(outcomes, skipped, seconds, course_root=ROOT):
+def summary(outcomes: list[Outcome], skipped: list[str], seconds: float, course_root: str | Path = ROOT) -> str:
     """The closing report: how many were graded, per assignment averages, and what failed and why."""
     graded = [o for o in outcomes if o.graded]
     lines = [f"Graded {len(graded)} of {len(outcomes)} submissions in {seconds:.1f} s."]
@@ -242,7 +251,7 @@ def summary(outcomes, skipped, seconds, course_root=ROOT):
     return "\n".join(lines)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
@@ -261,7 +270,7 @@ def main(argv=None):
         return 2
     started = time.perf_counter()
     outcomes, skipped = grade_class(
-        options.course, students=options.student, wanted=options.assignment, workers=options.workers,
+        options.course, students=options.student, assignments=options.assignment, workers=options.workers,
         cell_timeout=options.cell_timeout, notebook_timeout=options.notebook_timeout, scheduler=options.scheduler,
     )
     if not outcomes and not skipped:

@@ -5,11 +5,14 @@ in ``my-notebooks/``). A notebook is recognised by its exercises, whatever its f
 called. Your file is only read; everything is made in the ignored ``.grade-me/``, and nbgrader's
 chatter goes to ``.grade-me/log.txt``: the terminal shows the table and the feedback page.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import shutil
 import sys
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
@@ -17,12 +20,13 @@ import nbformat
 from autograder.coursedir.cells import function_of, grade_id
 from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
 from autograder.coursedir.quiet import stderr_to
+from autograder.grading.outcome import Outcome
 from autograder.learner_workspace import FOLDER, edited
 
 WORK = Path(os.environ.get("GRADE_ME_DIR") or ROOT / ".grade-me")  # GRADE_ME_DIR: elsewhere, e.g. for a test
 
 
-def grade_ids(path):
+def grade_ids(path: str | Path) -> set[str]:
     """The nbgrader grade ids of a notebook's cells (empty when it cannot be read as a notebook)."""
     try:
         return {grade_id(cell) for cell in nbformat.read(path, as_version=4).cells} - {None}
@@ -30,7 +34,7 @@ def grade_ids(path):
         return set()
 
 
-def assignment_of(path):
+def assignment_of(path: str | Path) -> str | None:
     """The assignment whose exercises the notebook holds most of, or None."""
     ids = grade_ids(path)
     shared = {name: len(ids & grade_ids(source_notebook(name))) for name in assignments()}
@@ -38,7 +42,7 @@ def assignment_of(path):
     return best if best and shared[best] else None
 
 
-def table(outcome, path):
+def table(outcome: Outcome, path: Path) -> str:
     """The per-exercise report printed in the terminal."""
     lines = [f"\n{outcome.assignment}  ({path})  {outcome.total:g} / {outcome.maximum:g} points"]
     if outcome.reason:
@@ -52,7 +56,7 @@ def table(outcome, path):
     return "\n".join(lines)
 
 
-def grade_me(paths):
+def grade_me(paths: Iterable[str | Path]) -> list[tuple[Outcome, Path, Path]]:
     """Grade each notebook, print its table, and copy its feedback page into ``.grade-me/feedback``."""
     known = [(Path(path).resolve(), assignment_of(path)) for path in paths]
     for path, assignment in known:
@@ -79,7 +83,7 @@ def grade_me(paths):
     return outcomes
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to grade (default: the ones you worked on)")
     options = parser.parse_args(argv)

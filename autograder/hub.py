@@ -7,6 +7,8 @@ autograder, its variants or the solutions); nbgrader's exchange; each role's Jup
 With ``--demo`` it adds two student accounts and an instructor account, gives the instructor a clone
 of the course, hands out the first assignment, and prints how to log in. Then it runs the hub.
 """
+from __future__ import annotations
+
 import argparse
 import grp
 import os
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import tomllib
 
@@ -32,13 +35,13 @@ PROXY = ROOT / ".venv" / "bin" / "configurable-http-proxy"  # tools/provide-prox
 LEARNER_FILES = ("pyproject.toml", "README.md", "course")  # what the users' environment is built from
 
 
-def runnable_by_everyone(path):
+def runnable_by_everyone(path: str | Path) -> bool:
     """Whether every user may run ``path``: it and each folder above it are executable by others."""
     path = Path(path).resolve()
     return path.is_file() and all(os.stat(part).st_mode & 0o001 for part in (path, *path.parents))
 
 
-def shared_python():
+def shared_python() -> Path:
     """A Python every user may run, to build their environment on: this one's interpreter when it is
     (not one under /root, say), else the system's."""
     candidates = [Path(sys._base_executable), Path("/usr/bin/python3"), Path("/usr/local/bin/python3")]
@@ -49,7 +52,7 @@ def shared_python():
                        "system's (Debian: apt-get install python3-venv) and run this again")
 
 
-def users_environment(home):
+def users_environment(home: Path) -> Path:
     """``home/env``: a virtual environment with the course's dependencies and the ``course`` package,
     built by pip from a copy of only those files, readable and runnable by every user."""
     env = home / "env"
@@ -70,7 +73,7 @@ def users_environment(home):
     return env
 
 
-def prepare(home=HOME):
+def prepare(home: str | Path = HOME) -> Path:
     """Lay out the hub's folder; returns it. Safe to run again (the environment is built once)."""
     home = Path(home)
     for folder in (home, home / "jupyter", home / "state"):
@@ -88,14 +91,15 @@ def prepare(home=HOME):
     return home
 
 
-def ensure_group(name):
+def ensure_group(name: str) -> None:
+    """Create the Linux group ``name`` unless it exists."""
     try:
         grp.getgrnam(name)
     except KeyError:
         subprocess.run(["groupadd", name], check=True)
 
 
-def add_account(name, password, group):
+def add_account(name: str, password: str, group: str) -> Path:
     """A Linux account in ``group`` (both created when missing; its home private to it)."""
     ensure_group(group)
     try:
@@ -109,7 +113,7 @@ def add_account(name, password, group):
     return home
 
 
-def give_course(instructor):
+def give_course(instructor: str) -> Path:
     """Clone this course into the instructor's home as their course directory (owned by them)."""
     account = pwd.getpwnam(instructor)
     target = Path(account.pw_dir) / COURSE_FOLDER
@@ -119,7 +123,8 @@ def give_course(instructor):
     return target
 
 
-def as_instructor(name, command, cwd, home=HOME, **options):
+def as_instructor(name: str, command: list[str], cwd: str | Path, home: str | Path = HOME,
+                  **options: Any) -> subprocess.CompletedProcess:
     """Run ``command`` as the instructor ``name`` in their course directory ``cwd``, with the environment
     the hub gives an instructor's server (as in a terminal of their JupyterLab)."""
     account = pwd.getpwnam(name)
@@ -131,7 +136,7 @@ def as_instructor(name, command, cwd, home=HOME, **options):
                            *command], cwd=cwd, env=env, **options)
 
 
-def hub_environment(home=HOME, port=8000):
+def hub_environment(home: str | Path = HOME, port: int = 8000) -> dict[str, str]:
     """The environment ``deploy/jupyterhub/jupyterhub_config.py`` reads: this one's, with the hub's folder
     and port, and defaults for what it does not set (the internal ports, the groups, the proxy)."""
     env = {"COURSE_HUB_API_PORT": "8081", "COURSE_PROXY_API_PORT": "8001", "COURSE_PROXY": str(PROXY),
@@ -141,12 +146,12 @@ def hub_environment(home=HOME, port=8000):
     return env
 
 
-def hub_command():
+def hub_command() -> list[str]:
     """The argv that runs JupyterHub with the course's configuration (run it in ``home/state``)."""
     return [sys.executable, "-m", "jupyterhub", "-f", str(DEPLOY / "jupyterhub_config.py")]
 
 
-def demo(home, env):
+def demo(home: Path, env: dict[str, str]) -> dict[str, str]:
     """Two students and an instructor with fresh passwords, in the hub's groups; the first assignment handed out."""
     accounts = {name: secrets.token_urlsafe(6) for name in (*DEMO_STUDENTS, DEMO_INSTRUCTOR)}
     for name, password in accounts.items():
@@ -159,7 +164,7 @@ def demo(home, env):
     return accounts
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", default=str(HOME), help="the hub's folder (default %(default)s)")
     parser.add_argument("--port", type=int, default=8000)

@@ -7,6 +7,8 @@ never touches one the learner has edited.
 
 Usage: ``python -m autograder.learner_workspace {prepare,update} [--folder DIR]``.
 """
+from __future__ import annotations
+
 import argparse
 import hashlib
 import json
@@ -25,7 +27,7 @@ INSTRUCTOR_SERVER_EXTENSIONS = ("formgrader", "course_list")
 QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)  # no news fetched from the internet
 
 
-def as_saved(path):
+def as_saved(path: Path) -> str:
     """The release notebook's text as JupyterLab would save it after its kernel started (cell ids,
     the kernel's language_info), so that a notebook the learner has only opened is not marked unsaved."""
     from ipykernel.ipkernel import IPythonKernel
@@ -37,7 +39,8 @@ def as_saved(path):
     return nbformat.writes(notebook) + "\n"
 
 
-def digest(text):
+def digest(text: str) -> str:
+    """The hash the manifest keeps of a notebook's text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -46,7 +49,7 @@ def _manifest(folder):
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def bring_in(folder=FOLDER):
+def bring_in(folder: str | Path = FOLDER) -> dict[str, str]:
     """Copy every release notebook the learner does not have, and replace those the learner has
     not edited when the release changed. Returns ``{relative path: what happened}``."""
     folder = Path(folder)
@@ -77,7 +80,7 @@ def bring_in(folder=FOLDER):
     return happened
 
 
-def edited(folder=FOLDER):
+def edited(folder: str | Path = FOLDER) -> list[Path]:
     """The learner's notebooks that differ from the release version they were given."""
     folder = Path(folder)
     manifest = _manifest(folder)
@@ -87,7 +90,7 @@ def edited(folder=FOLDER):
     ]
 
 
-def write_server_config(directory=JUPYTER_CONFIG):
+def write_server_config(directory: str | Path = JUPYTER_CONFIG) -> Path:
     """A Jupyter configuration folder for a learner's server: nbgrader's student tools (Validate,
     Assignments) stay, its instructor tools (formgrader, Create Assignment, Course List) are off."""
     directory = Path(directory)
@@ -103,7 +106,7 @@ def write_server_config(directory=JUPYTER_CONFIG):
     return directory
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=("prepare", "update"))
     parser.add_argument("--folder", default=str(FOLDER))

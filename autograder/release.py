@@ -3,22 +3,25 @@
 Usage: ``python -m autograder.release [ASSIGNMENT ...]`` (default: every assignment).
 The gradebook this needs is a throwaway one, so releasing never touches a course's grades.
 """
+from __future__ import annotations
+
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from autograder.coursedir.cli import nbgrader
 from autograder.coursedir.paths import ROOT, assignments, make_course
 
 
-def generate(assignment_names, course_root):
+def generate(assignment_names: Iterable[str], course_root: str | Path) -> None:
     """Run ``nbgrader generate_assignment`` for each assignment in an existing course directory."""
     for name in assignment_names:
         nbgrader("generate_assignment", name, "--force", course_root=course_root)
 
 
-def generate_into(target, assignment_names, root=ROOT):
+def generate_into(target: str | Path, assignment_names: list[str], root: str | Path = ROOT) -> None:
     """Generate the release folders of ``assignment_names`` into ``target``/release."""
     with tempfile.TemporaryDirectory(prefix="release-") as work:
         make_course(work, assignment_names, root)
@@ -29,7 +32,7 @@ def generate_into(target, assignment_names, root=ROOT):
             shutil.copytree(Path(work) / "release" / name, destination)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     names = list(argv if argv is not None else sys.argv[1:]) or assignments()
     generate_into(ROOT, names)
     for name in names:

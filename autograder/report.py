@@ -2,13 +2,16 @@
 
 Usage: ``python -m autograder.report [--course DIR]``. Reads every recorded outcome of the
 course (scores from the gradebook, which holds any manual changes), and writes
-``reports/index.html`` with its figures as PNG files beside it.
+``reports/index.html`` (laid out by ``pages/templates/course_pages/report.html.j2``) with its figures
+as PNG files beside it.
 """
+from __future__ import annotations
+
 import argparse
-import html
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -18,6 +21,8 @@ from autograder.coursedir.cli import course_directory
 from autograder.coursedir.gradebook import gradebook_exists, open_gradebook
 from autograder.coursedir.paths import ROOT
 from autograder.grading.merge import outcomes as recorded_outcomes
+from autograder.grading.outcome import Outcome
+from autograder.pages.render import render
 from autograder.variants.mistakes import name_mistake
 
 REPORTS = "reports"
@@ -26,7 +31,7 @@ UNNAMED = "lost points, no sentence (see the feedback)"
 COLOURS = {"full": "#4c9a5f", "partial": "#e0b341", "zero": "#c8553d"}
 
 
-def gradebook_scores(course_root):
+def gradebook_scores(course_root: str | Path) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
     """``{(student, assignment): {test cell: (score, max)}}`` from the course gradebook (empty if none)."""
     if not gradebook_exists(course_directory(course_root)):
         return {}
@@ -41,7 +46,7 @@ def gradebook_scores(course_root):
     return scores
 
 
-def load(course_root):
+def load(course_root: str | Path) -> list[Outcome]:
     """The course's outcomes, with the gradebook's scores where it has them."""
     book = gradebook_scores(course_root)
     outcomes = recorded_outcomes(course_root)
@@ -52,7 +57,7 @@ def load(course_root):
     return outcomes
 
 
-def named_mistakes(outcomes):
+def named_mistakes(outcomes: list[Outcome]) -> dict[str, dict[str, Counter]]:
     """``{assignment: {test cell: Counter(mistake name)}}`` over the graded submissions.
 
     A test that lost points without an error sentence (a partial-credit cell prints its verdict
@@ -68,7 +73,7 @@ def named_mistakes(outcomes):
     return table
 
 
-def exercise_levels(outcomes):
+def exercise_levels(outcomes: list[Outcome]) -> dict[str, Counter]:
     """``{test cell: Counter(full/partial/zero)}`` for one assignment's outcomes, in notebook order."""
     levels = {}
     for outcome in outcomes:
@@ -78,7 +83,7 @@ def exercise_levels(outcomes):
     return levels
 
 
-def figure(assignment, outcomes, path):
+def figure(assignment: str, outcomes: list[Outcome], path: Path) -> None:
     """Save the assignment's figure: the histogram of totals and the exercises' full/partial/zero bars."""
     levels = exercise_levels(outcomes)
     maximum = max(o.maximum for o in outcomes)
@@ -103,123 +108,65 @@ def figure(assignment, outcomes, path):
     fig.savefig(path, dpi=90)
 
 
-def _rows(items):
-    return "\n".join(items)
-
-
-def assignment_section(assignment, outcomes, mistakes, image):
-    """The HTML section of one assignment: figure, exercise table, commonest named mistakes."""
+def assignment_section(assignment: str, outcomes: list[Outcome], mistakes: dict[str, Counter],
+                       image: str) -> dict[str, Any]:
+    """What the report shows of one assignment: its counts, its figure, a row per exercise (mean score,
+    full/partial/zero, commonest named mistakes) and its mistakes ranked, commonest first."""
     count = len(outcomes)
     levels = exercise_levels(outcomes)
-    mean = sum(o.total for o in outcomes) / count
-    maximum = max(o.maximum for o in outcomes)
-    exercise_rows = []
+    exercises = []
     for cell, level in levels.items():
         points = [o.scores[cell] for o in outcomes if cell in o.scores]
         fraction = sum(s for s, _ in points) / max(sum(m for _, m in points), 1e-12)
-        named = mistakes.get(cell, Counter())
-        top = ", ".join(
-            f"{100 * n / count:.0f} % {html.escape(name)}" for name, n in named.most_common(3)
-        ) or "—"
-        exercise_rows.append(
-            f"<tr><td><code>{html.escape(function_of(cell))}</code></td><td>{100 * fraction:.0f} %</td>"
-            f"<td>{level['full']}</td><td>{level['partial']}</td><td>{level['zero']}</td><td>{top}</td></tr>"
-        )
+        top = [(100 * n / count, name) for name, n in mistakes.get(cell, Counter()).most_common(3)]
+        exercises.append({"cell": cell, "percent": 100 * fraction, "level": level, "top": top})
     ranked = sorted(((n, cell, name) for cell in levels for name, n in mistakes.get(cell, Counter()).items()),
                     key=lambda row: (-row[0], list(levels).index(row[1]), row[2]))
-    mistake_rows = [
-        f'<tr class="mistake" data-cell="{html.escape(cell)}" data-mistake="{html.escape(name)}" '
-        f'data-count="{n}"><td>{100 * n / count:.0f} %</td><td>{n}</td>'
-        f"<td>{html.escape(name)} — <code>{html.escape(function_of(cell))}</code></td></tr>"
-        for n, cell, name in ranked
+    return {"name": assignment, "count": count, "mean": sum(o.total for o in outcomes) / count,
+            "maximum": max(o.maximum for o in outcomes), "graded": sum(o.graded for o in outcomes),
+            "image": image, "exercises": exercises, "mistakes": ranked}
+
+
+def problem_lists(outcomes: list[Outcome]) -> list[tuple[str, str, list[tuple[Outcome, str]]]]:
+    """``(kind, heading, [(outcome, what happened)])`` of the submissions that could not be graded, those
+    graded only after repairs, and those whose in-kernel points the independent check took away (gaming,
+    or estimates handed in as derivatives)."""
+    def listed(kept):
+        return sorted((o for o in outcomes if kept(o)), key=lambda o: (o.assignment, o.student))
+
+    failed = listed(lambda o: not o.graded)
+    repaired = listed(lambda o: o.graded and o.notes)
+    overruled = listed(lambda o: o.overruled)
+    return [
+        ("failed", f"Could not be graded ({len(failed)}; recorded with zero points)",
+         [(o, o.reason or "unknown reason") for o in failed]),
+        ("repaired", f"Graded after repairs ({len(repaired)})", [(o, "; ".join(o.notes)) for o in repaired]),
+        ("overruled", f"Points taken away by the independent check ({len(overruled)})",
+         [(o, "; ".join(f"{f}: {o.messages.get(testing_cell(f), '')}" for f in o.overruled)) for o in overruled]),
     ]
-    return f"""
-<section id="{html.escape(assignment)}">
-<h2>{html.escape(assignment)}</h2>
-<p>{count} submissions, mean {mean:.1f} of {maximum:g} points
-({sum(o.graded for o in outcomes)} graded, {sum(not o.graded for o in outcomes)} not gradable).</p>
-<img src="{html.escape(image)}" alt="score distribution and per-exercise results of {html.escape(assignment)}">
-<h3>Exercises</h3>
-<table><tr><th>exercise</th><th>mean score</th><th>full</th><th>partial</th><th>zero</th>
-<th>commonest mistakes</th></tr>
-{_rows(exercise_rows)}
-</table>
-<h3>Most common mistakes (share of the {count} submissions)</h3>
-{"<table><tr><th>share</th><th>count</th><th>mistake — exercise</th></tr>" + _rows(mistake_rows) + "</table>"
- if mistake_rows else "<p>No mistakes: every graded answer earned full marks.</p>"}
-</section>"""
 
 
-def _listing(outcomes, css, text):
-    """An HTML list of submissions, each with ``text(outcome)``; "None." when there are none."""
-    if not outcomes:
-        return "<p>None.</p>"
-    return "<ul>" + "".join(
-        f'<li class="{css}"><code>{html.escape(o.student)}/{html.escape(o.assignment)}</code>: '
-        f"{html.escape(text(o))}</li>" for o in outcomes) + "</ul>"
-
-
-def problems_section(outcomes):
-    """The submissions that could not be graded, those graded only after repairs, and those whose
-    in-kernel points the independent check took away (gaming, or estimates handed in as derivatives)."""
-    failed = sorted((o for o in outcomes if not o.graded), key=lambda o: (o.assignment, o.student))
-    repaired = sorted((o for o in outcomes if o.graded and o.notes), key=lambda o: (o.assignment, o.student))
-    overruled = sorted((o for o in outcomes if o.overruled), key=lambda o: (o.assignment, o.student))
-    return "\n".join([
-        '<section id="problems"><h2>Submissions that needed attention</h2>',
-        f"<h3>Could not be graded ({len(failed)}; recorded with zero points)</h3>",
-        _listing(failed, "failed", lambda o: o.reason or "unknown reason"),
-        f"<h3>Graded after repairs ({len(repaired)})</h3>",
-        _listing(repaired, "repaired", lambda o: "; ".join(o.notes)),
-        f"<h3>Points taken away by the independent check ({len(overruled)})</h3>",
-        _listing(overruled, "overruled",
-                 lambda o: "; ".join(f"{f}: {o.messages.get(testing_cell(f), '')}" for f in o.overruled)),
-        "</section>",
-    ])
-
-
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.8em; text-align: left; }
-img { max-width: 100%; }
-"""
-
-
-def page(body, title="Instructor report"):
-    """A complete HTML page around ``body``."""
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-            f"<style>{STYLE}</style></head><body>\n<h1>{title}</h1>\n{body}\n</body></html>\n")
-
-
-def write_report(course_root=ROOT):
+def write_report(course_root: str | Path = ROOT) -> Path:
     """Write ``reports/index.html`` and its figures for the course; returns the page's path."""
     folder = Path(course_root) / REPORTS
     folder.mkdir(parents=True, exist_ok=True)
     outcomes = load(course_root)
-    if not outcomes:
-        path = folder / PAGE
-        path.write_text(page("<p>Nothing graded yet; run <code>make grade</code>.</p>"), encoding="utf-8")
-        return path
     mistakes = named_mistakes(outcomes)
     by_assignment = defaultdict(list)
     for outcome in outcomes:
         by_assignment[outcome.assignment].append(outcome)
-    students = {o.student for o in outcomes}
-    sections = [f"<p>{len(outcomes)} submissions of {len(students)} students in {len(by_assignment)} "
-                "assignments. Mistakes are named by the course's variant data where a feedback sentence "
-                "matches a known wrong answer, otherwise by a generic category.</p>"]
+    sections = []
     for assignment in sorted(by_assignment):
         image = f"scores-{assignment}.png"
         figure(assignment, by_assignment[assignment], folder / image)
         sections.append(assignment_section(assignment, by_assignment[assignment], mistakes[assignment], image))
-    sections.append(problems_section(outcomes))
     path = folder / PAGE
-    path.write_text(page("\n".join(sections)), encoding="utf-8")
+    path.write_text(render("report.html.j2", submissions=len(outcomes), students=len({o.student for o in outcomes}),
+                           sections=sections, problems=problem_lists(outcomes)), encoding="utf-8")
     return path
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--course", default=str(ROOT), help="the course directory")
     options = parser.parse_args(argv)

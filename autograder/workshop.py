@@ -13,6 +13,8 @@ With ``--wheels`` the archive also holds ``wheels/``: every dependency as wheels
 and Windows, so a room with no internet installs with ``pip install --no-index --find-links wheels -e .``.
 The hidden tests are not in either.
 """
+from __future__ import annotations
+
 import argparse
 import re
 import shutil
@@ -20,11 +22,13 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import nbformat
 import tomllib
 from nbconvert import SlidesExporter
+from nbformat import NotebookNode
 
 from autograder.coursedir.cells import fill_in, graded_cells, reference_solutions
 from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
@@ -47,9 +51,10 @@ PLATFORMS = {
     "windows": ["win_amd64"],
 }
 BUILD_REQUIREMENTS = ("setuptools>=68", "wheel")  # what `pip install -e .` builds the course with
+Row = tuple[str, str, int, float]  # a notebook in the schedule: assignment, title, minutes, points
 
 
-def estimated_minutes(nb):
+def estimated_minutes(nb: NotebookNode) -> int:
     """The minutes a notebook's "**Estimated time:** N minutes" line announces."""
     for cell in nb.cells:
         found = re.search(r"Estimated time:\**\s*(\d+)\s*min", cell.source)
@@ -58,13 +63,13 @@ def estimated_minutes(nb):
     raise ValueError("the notebook announces no 'Estimated time: N minutes'")
 
 
-def title(nb):
+def title(nb: NotebookNode) -> str:
     """The notebook's title (its first heading) without the number in front."""
     heading = nb.cells[0].source.splitlines()[0].lstrip("# ").strip()
     return re.sub(r"^\d+\s*·\s*", "", heading)
 
 
-def curriculum():
+def curriculum() -> list[Row]:
     """``[(assignment, title, minutes, points)]`` for every assignment, read from the notebooks."""
     rows = []
     for assignment in assignments():
@@ -73,7 +78,7 @@ def curriculum():
     return rows
 
 
-def sessions(rows, length=SESSION_MINUTES, pause=BREAK_MINUTES):
+def sessions(rows: list[Row], length: int = SESSION_MINUTES, pause: int = BREAK_MINUTES) -> list[list[Row]]:
     """Split the notebooks, in order, into sessions of ``length`` minutes with one break each."""
     plan, current = [], []
     for row in rows:
@@ -91,7 +96,7 @@ OFFLINE_INSTALL = """
 """
 
 
-def start_sheet(rows, *, offline=False):
+def start_sheet(rows: list[Row], *, offline: bool = False) -> str:
     """START.md: install, start, and the schedule, on one page (``offline``: with the wheelhouse's install line)."""
     schedule = []
     for number, session in enumerate(sessions(rows), 1):
@@ -132,7 +137,7 @@ Notebooks that do not fit the sessions make good homework; each one stands on th
 """
 
 
-def presenter_notebook(assignment):
+def presenter_notebook(assignment: str) -> NotebookNode:
     """The release notebook with the reference solutions filled in, each heading starting a slide."""
     release = nbformat.read(release_notebook(assignment), as_version=4)
     nb = fill_in(release, reference_solutions(source_notebook(assignment)))
@@ -149,7 +154,7 @@ class OfflineSlides(CourseTemplate, SlidesExporter):
     course_template = "course_slides"
 
 
-def pip_download(arguments, folder):
+def pip_download(arguments: list[str], folder: str | Path) -> None:
     """``pip download`` into ``folder``; raises with pip's own words when it fails."""
     done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "-d", str(folder), *arguments],
                           capture_output=True, text=True)
@@ -157,7 +162,7 @@ def pip_download(arguments, folder):
         raise RuntimeError(f"pip download {' '.join(arguments)} failed:\n{done.stderr[-2000:]}")
 
 
-def copy_reveal(folder):
+def copy_reveal(folder: Path) -> None:
     """reveal.js (its dist/, the notes plugin and licence) into ``folder``, from :data:`REVEAL_WHEEL`."""
     with tempfile.TemporaryDirectory() as work:
         pip_download(["--no-deps", "--only-binary=:all:", REVEAL_WHEEL], work)
@@ -171,7 +176,7 @@ def copy_reveal(folder):
                     target.write_bytes(archive.read(name))
 
 
-def build_slides(folder, names):
+def build_slides(folder: Path, names: Iterable[str]) -> None:
     """Execute each presenter notebook and write it as offline reveal.js slides into ``folder``."""
     from nbclient import NotebookClient
 
@@ -187,12 +192,12 @@ def build_slides(folder, names):
         (folder / f"{assignment}.slides.html").write_text(body, encoding="utf-8")
 
 
-def requirements():
+def requirements() -> list[str]:
     """The course's runtime dependencies, as pyproject.toml lists them."""
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
 
 
-def download_wheels(folder, platforms, python_version):
+def download_wheels(folder: Path, platforms: Iterable[str], python_version: str) -> None:
     """Every dependency (and the build backend) as wheels for ``platforms`` into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for platform in platforms:
@@ -201,7 +206,7 @@ def download_wheels(folder, platforms, python_version):
                       *BUILD_REQUIREMENTS], folder)
 
 
-def build(out, *, slides=True, wheels=(), python_version="3.11"):
+def build(out: str | Path, *, slides: bool = True, wheels: Sequence[str] = (), python_version: str = "3.11") -> Path:
     """Write the archive (and the slides) into ``out``; returns the archive's path.
 
     ``wheels`` names platforms (keys of :data:`PLATFORMS`) whose wheels go into the archive.
@@ -228,7 +233,7 @@ def build(out, *, slides=True, wheels=(), python_version="3.11"):
     return Path(archive)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "build" / "workshop"), help="where to write the kit")
     parser.add_argument("--no-slides", action="store_true", help="skip the presenter's slides (faster)")

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from distributed import Client, LocalCluster, wait
 
-from autograder.coursedir.cells import fill_in, reference_solutions
+from autograder.coursedir.cells import fill_in, grade_id, reference_solutions
 from autograder.coursedir.cli import nbgrader
 from autograder.coursedir.paths import CONFIG, ROOT, make_course, release_notebook, source_notebook
 from autograder.coursedir.workspace import Workspace
@@ -34,8 +34,8 @@ def solution_with(**codes):
     return fill_in(release, {**reference_solutions(source_notebook(ASSIGNMENT)), **codes})
 
 
-def cell_index(nb, grade_id):
-    return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+def cell_index(nb, name):
+    return next(i for i, c in enumerate(nb.cells) if grade_id(c) == name)
 
 
 def bad_submissions():
@@ -223,7 +223,7 @@ def test_filters_select_students_and_assignments(course):
     root, _, _, _ = course
     jobs, _ = find_jobs(root, students=["student_03", "raises"])
     assert sorted(job[0] for job in jobs) == ["raises", "student_03"]
-    jobs, _ = find_jobs(root, wanted=["02_jacobians"])
+    jobs, _ = find_jobs(root, assignments=["02_jacobians"])
     assert jobs == []
 
 

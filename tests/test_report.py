@@ -1,5 +1,6 @@
 """The instructor report on a small synthetic class: its figures exist, and every planned mistake
 is counted under its own name."""
+import html
 import shutil
 from collections import Counter
 from html.parser import HTMLParser
@@ -95,9 +96,9 @@ def test_every_planned_mistake_is_counted_under_its_name(graded_class):
 
 def test_problem_submissions_are_listed_with_reason_and_repairs(graded_class):
     _, path, page = graded_class
-    text = path.read_text(encoding="utf-8")
+    text = html.unescape(path.read_text(encoding="utf-8"))
     assert page.listed == {"failed": 1, "repaired": 1, "overruled": 1}
-    assert f"{GAMER}/{ASSIGNMENTS[0]}</code>: grad_linear: your answer passed the notebook&#x27;s tests" in text
+    assert f"{GAMER}/{ASSIGNMENTS[0]}</code>: grad_linear: your answer passed the notebook's tests" in text
     assert f"{BROKEN}/{ASSIGNMENTS[0]}</code>: no notebook was handed in" in text
     assert f"student_01/{ASSIGNMENTS[1]}</code>: the notebook was named my work.ipynb" in text
 

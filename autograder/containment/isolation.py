@@ -17,6 +17,8 @@ says why, and class grading must stop (:func:`require`).
 Used in-process by :mod:`autograder.containment.kernel_launcher`, and as a command by :mod:`autograder.containment.verify`:
 ``python -m autograder.containment.isolation '<json view>' -- command...``.
 """
+from __future__ import annotations
+
 import ctypes
 import json
 import os
@@ -26,6 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,14 +70,14 @@ def _mount(source, target, kind, flags, data=None):
           data and data.encode())
 
 
-def python_paths():
+def python_paths() -> list[str]:
     """The folders of the running Python (the virtual environment and the installation it comes from)."""
     executable = Path(sys.executable).resolve()
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(executable.parent.parent)}
     return sorted(str(Path(p).resolve()) for p in paths)
 
 
-def view(readable=(), *, sandbox=False):
+def view(readable: Iterable[str | Path] = (), *, sandbox: bool = False) -> list[str]:
     """The read-only paths of a view: Python, the ``course`` package, ``readable`` (and with ``sandbox``
     the files the verification process runs, not the rest of ``autograder/``)."""
     paths = [*python_paths(), str(COURSE), *map(str, readable)]
@@ -148,7 +151,8 @@ def _map_user():
     Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
 
 
-def enter(readable=(), *, writable=(), sandbox=False, workdir="/tmp", network=True, files=None):
+def enter(readable: Iterable[str | Path] = (), *, writable: Iterable[str | Path] = (), sandbox: bool = False,
+          workdir: str = "/tmp", network: bool = True, files: dict[str, bytes] | None = None) -> None:
     """Move this process into a private view and return there, as the unprivileged user, with
     ``workdir`` as its folder; the caller then execs the learner's program.
 
@@ -207,20 +211,21 @@ def _wait_and_exit(child, stage):
     os._exit(code if code >= 0 else 128 - code)
 
 
-def environment(**extra):
+def environment(**extra: str) -> dict[str, str]:
     """The environment for contained learner code: the harmless part of this one, and ``extra``."""
     kept = {key: os.environ[key] for key in ENVIRONMENT if key in os.environ}
     return {**kept, "HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "IPYTHONDIR": "/tmp/ipython", **extra}
 
 
-def python_main(module, *arguments):
+def python_main(module: str, *arguments: str) -> list[str]:
     """The argv that runs ``module.main()`` with this Python, importing only from the course
     (``-I``: never from the current folder, which may be a learner's, nor from PYTHONPATH)."""
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from {module} import main; main()"
     return [sys.executable, "-I", "-c", code, *arguments]
 
 
-def command(program, readable=(), *, workdir="/tmp", network=False, sandbox=False):
+def command(program: list[str], readable: Iterable[str | Path] = (), *, workdir: str = "/tmp", network: bool = False,
+            sandbox: bool = False) -> list[str]:
     """``program`` (an argv list) wrapped to run in a private view (see :func:`enter`)."""
     spec = {"readable": [str(p) for p in readable], "sandbox": sandbox, "workdir": workdir, "network": network}
     return python_main("autograder.containment.isolation", json.dumps(spec), "--", *program)
@@ -247,7 +252,7 @@ def _probe_namespaces():
 
 
 @lru_cache(maxsize=None)
-def problem():
+def problem() -> str | None:
     """Why learner code cannot be contained here (None when it can).
 
     Runs a contained Python once: it must import the course package and NumPy, and must not
@@ -269,7 +274,7 @@ def problem():
     return None
 
 
-def require():
+def require() -> None:
     """Stop (raise :class:`Unavailable`) unless learner code can be contained; call it before grading anyone."""
     reason = problem()
     if reason:
@@ -278,7 +283,7 @@ def require():
                           "(sysctl kernel.unprivileged_userns_clone=1 / user.max_user_namespaces > 0).")
 
 
-def main():
+def main() -> None:
     """``... '<json view>' -- program...``: run ``program`` in the view. A module of this Python
     (``python -m module ...``) runs in this very process once contained, saving an interpreter's start."""
     if sys.argv[1:] == ["--probe"]:

@@ -6,6 +6,8 @@ students' work; and, talking to nbgrader through socket files, no network (nothi
 localhost, such as a Dask scheduler). As root it runs as ``nobody``, with a cap on the processes it may start.
 Usage (from a kernelspec's argv, see :mod:`autograder.containment.kernelspec`): ``... {connection_file}``.
 """
+from __future__ import annotations
+
 import json
 import os
 import resource
@@ -20,7 +22,7 @@ MAX_PROCESSES = 256
 CONNECTION = "/tmp/connection.json"  # inside the view's private /tmp
 
 
-def main():
+def main() -> None:
     connection_file, *rest = sys.argv[1:]
     notebook_folder = os.getcwd()  # nbgrader starts the kernel in the folder of the notebook it runs
     secret = Path(connection_file).read_bytes()  # read here: the kernel never sees the grader's runtime folder

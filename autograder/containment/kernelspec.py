@@ -1,9 +1,12 @@
 """A kernelspec that runs learner notebooks through :mod:`autograder.containment.kernel_launcher` (a private view)."""
+from __future__ import annotations
+
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from autograder.containment import isolation
 from autograder.coursedir.workspace import QuietKernelManager
@@ -11,7 +14,7 @@ from autograder.coursedir.workspace import QuietKernelManager
 NAME = "course-contained"
 
 
-def install(directory):
+def install(directory: str | Path) -> dict[str, Any]:
     """Write the kernelspec under ``directory`` and return the nbgrader settings that select it.
 
     Only where learner code can be contained (:func:`autograder.containment.isolation.problem`); otherwise

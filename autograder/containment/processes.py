@@ -1,8 +1,11 @@
 """Find and stop the processes a grading run started (kernels and their children), Linux /proc based."""
+from __future__ import annotations
+
 import ctypes
 import os
 import signal
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,7 +21,7 @@ def _parent_of(pid):
 PR_SET_CHILD_SUBREAPER = 36
 
 
-def adopt_orphans():
+def adopt_orphans() -> None:
     """Make this process the subreaper of its descendants: a process a learner detaches (``sleep &``)
     is re-parented here instead of to init, so :func:`descendants` still finds it."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -31,7 +34,7 @@ def _owner(pid):
         return None
 
 
-def descendants(pid, uid=None):
+def descendants(pid: int, uid: int | None = None) -> list[int]:
     """All living processes started, directly or not, by ``pid`` (only those of user ``uid``, if given)."""
     parents = {}
     for entry in os.listdir("/proc"):
@@ -47,7 +50,7 @@ def descendants(pid, uid=None):
     return [p for p in found if uid is None or _owner(p) == uid]
 
 
-def kill(pids):
+def kill(pids: Iterable[int]) -> None:
     """SIGKILL every process in ``pids``; one in a process group of its own (a kernel) takes its group along."""
     own_group = os.getpgid(0)
     for pid in pids:
@@ -61,13 +64,13 @@ def kill(pids):
             pass
 
 
-def kill_tree(pid):
+def kill_tree(pid: int) -> None:
     """Stop ``pid`` and everything it started."""
     kill(descendants(pid) + [pid])
 
 
 @contextmanager
-def time_limit(seconds):
+def time_limit(seconds: float) -> Iterator[threading.Event]:
     """Within the block, kill this process's children (the kernels) once ``seconds`` have passed.
 
     Yields a :class:`threading.Event` that is set when the limit struck, so the caller can say

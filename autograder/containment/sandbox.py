@@ -5,6 +5,8 @@ come back as plain numbers, strings, lists and dicts, never pickles, so the grad
 never runs or unpickles anything the learner wrote. It is started contained (see
 :mod:`autograder.containment.verify`); this module only does the work inside.
 """
+from __future__ import annotations
+
 import ast
 import contextlib
 import json
@@ -12,6 +14,8 @@ import os
 import signal
 import sys
 import warnings
+from types import CodeType
+from typing import Any
 
 from autograder.containment.wire import plain, restore
 
@@ -34,7 +38,7 @@ def _is_unloaded_import(node, symbolic):
     return any(name == m or name.startswith(m + ".") for name in names for m in unloaded)
 
 
-def definitions_only(source, skipped=None, symbolic=False):
+def definitions_only(source: str, skipped: set[str] | None = None, symbolic: bool = False) -> CodeType | None:
     """The statements of a cell that define things (imports, functions, classes, assignments).
 
     Demonstrations, plots and widgets are left out: the graded functions need only definitions,
@@ -59,7 +63,7 @@ def definitions_only(source, skipped=None, symbolic=False):
     return compile(tree, "<learner cell>", "exec")
 
 
-def run(request):
+def run(request: dict[str, Any]) -> list[dict[str, Any]]:
     import numpy as np
 
     from course import guard
@@ -178,7 +182,7 @@ def _timeout(_signum, _frame):
     raise CallTimeout()
 
 
-def main():
+def main() -> None:
     request = json.loads(sys.stdin.read())
     answer_stream = os.fdopen(os.dup(1), "w")
     sink_fd = os.open(os.devnull, os.O_WRONLY)

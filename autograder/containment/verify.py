@@ -15,6 +15,8 @@ gradient there and sends back numbers, and the verdict is :func:`course.derivati
 on those numbers, with references from the instructor's NumPy formula of f. Learner expressions
 are never parsed or evaluated here.
 """
+from __future__ import annotations
+
 import json
 import resource
 import secrets
@@ -23,10 +25,12 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 import numpy as np
 import tomllib
+from nbformat import NotebookNode
 
 from autograder.containment import isolation
 from autograder.containment.processes import kill_tree
@@ -36,6 +40,9 @@ from autograder.coursedir.cells import is_graded
 from autograder.coursedir.paths import ROOT, source_notebook
 from course.compare import relative_error
 from course.diagnosis import diagnose
+
+if TYPE_CHECKING:  # imported where used, only for derivation exercises
+    from course.derivation.data import Outline, Point
 
 SPECS = Path(__file__).resolve().parent / "verification"
 DERIVATIONS = SPECS / "derivations.toml"
@@ -48,6 +55,7 @@ LIMITS = {
     resource.RLIMIT_FSIZE: 50 * 1024**2,
     resource.RLIMIT_NPROC: 256,
 }
+Spec = dict[str, Any]  # a graded function's table in verification/*.toml
 
 
 @dataclass(frozen=True)
@@ -60,23 +68,23 @@ class Verdict:
     score: float = 0.0  # the share of the points it earns here when not passed (a derivation's partial credit)
 
 
-def specs(assignment):
+def specs(assignment: str) -> dict[str, Spec]:
     """``{function: spec}`` from ``autograder/containment/verification/<assignment>.toml`` (empty if none)."""
     path = SPECS / f"{assignment}.toml"
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def derivation_specs(assignment):
+def derivation_specs(assignment: str) -> dict[str, Spec]:
     """``{function: spec}`` of the derivation exercises of ``assignment`` in ``verification/derivations.toml``."""
     return tomllib.loads(DERIVATIONS.read_text(encoding="utf-8")).get(assignment, {}) if DERIVATIONS.exists() else {}
 
 
-def private_tmp():
+def private_tmp() -> bool:
     """True when the sandbox runs in a private view (:mod:`autograder.containment.isolation`), with a /tmp of its own."""
     return isolation.problem() is None
 
 
-def contained_command(command):
+def contained_command(command: list[str]) -> list[str]:
     """``command`` wrapped to run in a private view with no network, as an unprivileged user
     (:mod:`autograder.containment.isolation`): it sees Python, the ``course`` package and the sandbox's own
     module, and nothing of the course repository, the gradebook or other students' work.
@@ -94,7 +102,7 @@ def _limit():
         resource.setrlimit(kind, (value, value))
 
 
-def run_contained(request, *, timeout):
+def run_contained(request: dict[str, Any], *, timeout: float) -> dict[str, Any]:
     """Run the sandbox on ``request``; returns its JSON answer, or ``{"failure": reason}``."""
     env = isolation.environment(MPLBACKEND="agg", PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT),
                                 OPENBLAS_NUM_THREADS="1")
@@ -131,7 +139,7 @@ def _reference_namespace(assignment):
     return namespace
 
 
-def reference_results(assignment, function, spec, seed):
+def reference_results(assignment: str, function: str, spec: Spec, seed: int) -> list[Any]:
     """What the reference solution returns on the hidden cases, as plain data restored. The cases may
     call the graded functions the spec ``uses`` (the reference's own here, the learner's in the sandbox)."""
     namespace = _reference_namespace(assignment)
@@ -157,7 +165,7 @@ def _answer_problem(function, spec, answer):
     return None
 
 
-def judge(function, spec, answer, expected):
+def judge(function: str, spec: Spec, answer: dict[str, Any], expected: list[Any]) -> Verdict:
     """Compare the learner's restored results with the reference ones; returns a :class:`Verdict`."""
     problem = _answer_problem(function, spec, answer)
     if problem:
@@ -231,7 +239,7 @@ def _short(value):
 # --- derivation exercises ----------------------------------------------------------------------
 
 
-def derivation_outline(spec):
+def derivation_outline(spec: Spec) -> Outline:
     """The :class:`~course.derivation.data.Outline` of a derivation spec (f is a scalar; ``inner_shape`` with ``inner``)."""
     from course.derivation.data import Outline
 
@@ -241,7 +249,7 @@ def derivation_outline(spec):
                    scalar=True, inner=inner)
 
 
-def derivation_points(spec, seed):
+def derivation_points(spec: Spec, seed: int) -> list[Point]:
     """The random points (with reference derivatives from the NumPy formula of f, or of G) a derivation is checked at."""
     from course.derivation.points import draw
 
@@ -250,13 +258,13 @@ def derivation_points(spec, seed):
     return draw(derivation_outline(spec), DERIVATION_TRIALS, np.random.default_rng(seed), value_of)
 
 
-def derivation_call(function, spec, points):
+def derivation_call(function: str, spec: Spec, points: list[Point]) -> dict[str, Any]:
     """The request for the contained process: the outline and the points' values, nothing else."""
     return {"function": function, "derivation": {"outline": derivation_outline(spec).to_plain(),
                                                  "points": [plain(p.values) for p in points]}}
 
 
-def judge_derivation(function, spec, answer, points):
+def judge_derivation(function: str, spec: Spec, answer: dict[str, Any], points: list[Point]) -> Verdict:
     """The :class:`Verdict` on a derivation from the numbers the contained process sent back."""
     from course.derivation.data import Tabulated
     from course.derivation.judge import judge as judge_numbers
@@ -277,7 +285,7 @@ def judge_derivation(function, spec, answer, points):
     return Verdict(function, False, f"the derivation scores {verdict.fraction:.0%} here: {reasons}", verdict.fraction)
 
 
-def verify(assignment, notebook, *, seed=None):
+def verify(assignment: str, notebook: NotebookNode, *, seed: int | None = None) -> dict[str, Verdict]:
     """Verdicts for every graded function of ``assignment`` that has verification inputs.
 
     ``notebook`` is the (repaired) submitted notebook; its test cells are not run.

@@ -6,9 +6,15 @@ code as :func:`plain` data; the grader (:mod:`autograder.containment.verify`) re
 wrote is ever run or unpickled on the grader's side. The sandbox imports this module inside its
 private view (:data:`autograder.containment.isolation.SANDBOX` lists the files it sees).
 """
+from __future__ import annotations
+
+from typing import Any
+
+# what plain() gives: a JSON value whose lists sit inside the dicts that say what they were
+Plain = None | bool | int | float | str | dict[str, Any]
 
 
-def plain(value, depth=0):
+def plain(value: Any, depth: int = 0) -> Plain:
     """``value`` as JSON-able plain data: numbers, strings, lists and dicts only."""
     import numpy as np
 
@@ -32,7 +38,7 @@ def plain(value, depth=0):
     raise TypeError(f"a {type(value).__name__}")
 
 
-def restore(value):
+def restore(value: Plain) -> Any:
     """Plain data (from :func:`plain`, through JSON) back as arrays, tuples, lists and dicts."""
     import numpy as np
 

@@ -1,4 +1,6 @@
 """Run the real nbgrader command line on a course directory, with its own gradebook."""
+from __future__ import annotations
+
 import os
 import subprocess
 import sys
@@ -11,7 +13,7 @@ DB_VARIABLE = "COURSE_DB_URL"  # set by `make grade DB=...` (and feedback, expor
 _COURSES = set()  # course directories declared by course_directory()
 
 
-def course_directory(course_root):
+def course_directory(course_root: str | Path) -> str | Path:
     """Declare ``course_root`` a course (not a grader's private copy of one); returns it.
 
     Only a declared course's gradebook is the one ``DB=`` or its ``nbgrader_config.py`` names: the
@@ -22,7 +24,7 @@ def course_directory(course_root):
     return course_root
 
 
-def gradebook_url(course_root):
+def gradebook_url(course_root: str | Path) -> str:
     """The gradebook of a course directory, as an SQLAlchemy URL.
 
     For a declared course (:func:`course_directory`), in order: the ``COURSE_DB_URL`` environment
@@ -37,7 +39,7 @@ def gradebook_url(course_root):
     return "postgresql+psycopg://" + url.removeprefix("postgresql://") if url.startswith("postgresql://") else url
 
 
-def configured_url(course_root):
+def configured_url(course_root: str | Path) -> str:
     """``c.CourseDirectory.db_url`` of the course's ``nbgrader_config.py`` ('' when unset)."""
     from traitlets.config.loader import PyFileConfigLoader  # nbgrader's own configuration loader
 
@@ -54,7 +56,7 @@ def _scripts_first(path):
     return path if path.split(os.pathsep)[0] == scripts else os.pathsep.join([scripts, path])
 
 
-def quiet_environment():
+def quiet_environment() -> dict[str, str]:
     """The environment for nbgrader and its kernels: this Python's scripts first on PATH (nbgrader
     runs ``alembic`` from there), no Python warnings, a non-interactive plot backend."""
     env = dict(os.environ)
@@ -63,14 +65,15 @@ def quiet_environment():
     return env
 
 
-def scripts_on_path():
+def scripts_on_path() -> None:
     """Put this Python's scripts first on this process's PATH: nbgrader's gradebook, run in this
     process, starts ``alembic`` from PATH itself, with no way to be given an environment. The only
     change to this process's environment; kernels get :func:`quiet_environment` as theirs."""
     os.environ["PATH"] = _scripts_first(os.environ.get("PATH", ""))
 
 
-def nbgrader(*arguments, course_root, timeout=None, check=True):
+def nbgrader(*arguments: str, course_root: str | Path, timeout: float | None = None,
+             check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run ``nbgrader <arguments>`` in ``course_root`` (which holds nbgrader_config.py).
 
     Returns the completed process; raises ``RuntimeError`` with nbgrader's output when it

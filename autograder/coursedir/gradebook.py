@@ -1,5 +1,8 @@
 """Open nbgrader gradebooks, read scores out of them and correct one."""
+from __future__ import annotations
+
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -9,14 +12,14 @@ from sqlalchemy.exc import SAWarning
 from autograder.coursedir.cli import gradebook_url
 
 
-def gradebook_exists(course_root):
+def gradebook_exists(course_root: str | Path) -> bool:
     """Whether the course has a gradebook yet (a database server's always counts as existing)."""
     url = gradebook_url(course_root)
     return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
 
 
 @contextmanager
-def open_gradebook(course_root):
+def open_gradebook(course_root: str | Path) -> Iterator[Gradebook]:
     """The course's gradebook (SQLite, or the database ``c.CourseDirectory.db_url`` / ``DB=`` names:
     see :func:`~autograder.coursedir.cli.gradebook_url`), with nbgrader's own SQLAlchemy relationship
     warnings silenced. Everything that opens a gradebook goes through here."""
@@ -25,7 +28,7 @@ def open_gradebook(course_root):
         yield gradebook
 
 
-def cell_scores(course_root, assignment, student):
+def cell_scores(course_root: str | Path, assignment: str, student: str) -> dict[str, tuple[float, float]]:
     """``{test cell grade id: (score, max score)}`` of one student's autograded assignment.
 
     Empty when the student has no graded submission of that assignment.
@@ -42,7 +45,7 @@ def cell_scores(course_root, assignment, student):
     return scores
 
 
-def set_auto_score(course_root, assignment, student, cell, score):
+def set_auto_score(course_root: str | Path, assignment: str, student: str, cell: str, score: float) -> None:
     """Overwrite the automatic score of one test cell (used when the independent check overrules nbgrader)."""
     with open_gradebook(course_root) as gradebook:
         submission = gradebook.find_submission(assignment, student)

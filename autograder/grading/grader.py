@@ -3,9 +3,12 @@
 Whatever goes wrong with one submission (not a notebook, an endless loop, a crashed kernel)
 ends as an :class:`Outcome` with a readable reason, never as an exception that stops a class.
 """
+from __future__ import annotations
+
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from autograder.containment import isolation, kernel_launcher, kernelspec
 from autograder.containment.processes import adopt_orphans, descendants, kill, time_limit
@@ -34,7 +37,8 @@ class Grader:
         nbgrader settings, e.g. ``{"Execute.timeout": 10}`` for the per-cell limit.
     """
 
-    def __init__(self, directory, *, notebook_timeout=600, verification=True, **overrides):
+    def __init__(self, directory: str | Path, *, notebook_timeout: float = 600, verification: bool = True,
+                 **overrides: Any):
         if os.geteuid() == 0:  # grading others' work: never without a private view (says why, before anyone)
             isolation.require()
         kernel = kernelspec.install(Path(directory) / "jupyter")
@@ -45,7 +49,7 @@ class Grader:
         self.notebook_timeout = notebook_timeout
         self.verification = verification
 
-    def grade(self, student, assignment, folder):
+    def grade(self, student: str, assignment: str, folder: str | Path) -> Outcome:
         """Grade the notebook ``student`` handed in for ``assignment`` in ``folder``; returns an :class:`Outcome`."""
         started = time.perf_counter()
         release = self.workspace.release_notebook(assignment)

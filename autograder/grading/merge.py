@@ -2,10 +2,14 @@
 
 Only the process that runs the class (the Dask client) calls :func:`record`: it is the one writer
 of the gradebook, ``autograded/`` and ``feedback/``."""
+from __future__ import annotations
+
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
@@ -20,7 +24,7 @@ from autograder.pages.summary import standalone_page
 OUTCOME_FILE = "outcome.json"
 
 
-def prepare_course(course_root, assignments):
+def prepare_course(course_root: str | Path, assignments: Iterable[str]) -> None:
     """Enter ``assignments`` into the course gradebook (as generate_assignment does) without
     rewriting the course's release/ folder."""
     with tempfile.TemporaryDirectory(prefix="release-") as scratch:
@@ -28,7 +32,8 @@ def prepare_course(course_root, assignments):
                   **{"CourseDirectory.release_directory": scratch})
 
 
-def record(course_root, outcome, files=None):
+def record(course_root: str | Path, outcome: Outcome,
+           files: dict[str, tuple[str, bytes] | None] | None = None) -> Outcome:
     """Store ``outcome`` in the course: replace the student's grades, write the notebook and the feedback.
 
     ``files`` is ``{"autograded": (name, bytes) or None, "feedback": (name, bytes) or None}``, as a
@@ -57,7 +62,7 @@ def record(course_root, outcome, files=None):
     return recorded
 
 
-def handed_in(course_root, student, assignment):
+def handed_in(course_root: str | Path, student: str, assignment: str) -> datetime | None:
     """When the submission was handed in (its ``timestamp.txt``, which nbgrader's submit and collect
     write), or None. The gradebook keeps it as nbgrader's autograde does: the formgrader counts a
     submission as graded only when the two agree, and late penalties start from it."""
@@ -84,7 +89,7 @@ def _write_files(course_root, outcome, files):
     (folders["autograded"] / OUTCOME_FILE).write_text(json.dumps(outcome.to_dict(), indent=1), encoding="utf-8")
 
 
-def outcomes(course_root):
+def outcomes(course_root: str | Path) -> list[Outcome]:
     """Every recorded outcome of the course, as :class:`Outcome` objects."""
     return [
         Outcome.from_dict(json.loads(path.read_text(encoding="utf-8")))

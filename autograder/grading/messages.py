@@ -1,14 +1,18 @@
 """What each test cell of an autograded notebook told the student, in one sentence."""
+from __future__ import annotations
+
 import re
+from pathlib import Path
 
 import nbformat
+from nbformat import NotebookNode
 
 from autograder.coursedir.cells import grade_id, is_graded
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def cell_message(cell):
+def cell_message(cell: NotebookNode) -> str | None:
     """The first thing a learner should read about a test cell's outcome: its error, or what it printed."""
     printed = []
     for output in cell.get("outputs", []):
@@ -35,7 +39,7 @@ def _error_sentence(output):
     return f"{name}: {value}" if value else name
 
 
-def test_cell_messages(path):
+def test_cell_messages(path: str | Path) -> dict[str, str | None]:
     """``{test cell grade id: message or None}`` for an autograded notebook at ``path``."""
     notebook = nbformat.read(path, as_version=4)
     return {

@@ -1,18 +1,24 @@
 """Turn whatever a student handed in into a notebook nbgrader can grade, and say what was repaired.
 
 nbgrader stops on duplicated cells, stripped metadata or a missing solution cell, and gives
-zero to a notebook whose cells were put out of order. Each repair here is named in a note that
-the summary and the feedback show; a file that cannot be read as a notebook is rejected with a
-reason. The student's file itself is only read, never written.
+zero to a notebook whose cells were put out of order. Each repair is one step of :data:`STEPS`, run in
+order like nbgrader's preprocessors, and names what it repaired in a note that the summary and the
+feedback show; a file that cannot be read as a notebook is rejected with a reason. The student's
+file itself is only read, never written.
 """
+from __future__ import annotations
+
 import copy
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
+from nbformat import NotebookNode
 
-from autograder.coursedir.cells import grade_id
+from autograder.coursedir.cells import grade_id, has_solution_flag
 
 
 class Unreadable(Exception):
@@ -23,11 +29,11 @@ class Unreadable(Exception):
 class Repaired:
     """A gradable notebook and the notes that say what had to be repaired."""
 
-    notebook: nbformat.NotebookNode
-    notes: list = field(default_factory=list)
+    notebook: NotebookNode
+    notes: list[str] = field(default_factory=list)
 
 
-def read_submission(path):
+def read_submission(path: Path) -> NotebookNode:
     """Read a submitted file as a notebook, or raise :class:`Unreadable` with a readable reason."""
     try:
         raw = path.read_bytes()
@@ -53,72 +59,55 @@ def read_submission(path):
     return notebook
 
 
-def repair(notebook, release):
-    """Make ``notebook`` gradable against its ``release`` version; returns :class:`Repaired`."""
-    notebook = copy.deepcopy(notebook)
-    notes = []
+def restore_metadata(notebook: NotebookNode, release: NotebookNode) -> list[str]:
+    """Give back the grading information of cells whose nbgrader metadata was stripped or changed
+    (matched to the release by cell id)."""
     by_id = {cell.get("id"): cell for cell in release.cells if grade_id(cell)}
-    by_grade_id = {grade_id(cell): cell for cell in release.cells if grade_id(cell)}
-    _restore_metadata(notebook, by_id, notes)
-    _drop_duplicates(notebook, notes)
-    _restore_missing_solutions(notebook, release, by_grade_id, notes)
-    _restore_order(notebook, release, notes)
-    for cell in notebook.cells:
-        if grade_id(cell) in by_grade_id and cell.cell_type != by_grade_id[grade_id(cell)].cell_type:
-            cell.cell_type = by_grade_id[grade_id(cell)].cell_type
-            notes.append(f"the cell {grade_id(cell)} had been changed to another cell type; it was changed back")
-            _fix_fields(cell)
-    return Repaired(notebook, notes)
-
-
-def _fix_fields(cell):
-    """Give a cell exactly the fields its type needs (after its type was changed back)."""
-    if cell.cell_type == "code":
-        cell.setdefault("outputs", [])
-        cell.setdefault("execution_count", None)
-    else:
-        cell.pop("outputs", None)
-        cell.pop("execution_count", None)
-
-
-def _restore_metadata(notebook, by_id, notes):
     restored = []
     for cell in notebook.cells:
         original = by_id.get(cell.get("id"))
         if original is not None and grade_id(cell) != grade_id(original):
             cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
             restored.append(grade_id(original))
-    if restored:
-        notes.append(f"the grading information of {len(restored)} cell(s) ({', '.join(restored[:4])}"
-                     f"{', …' if len(restored) > 4 else ''}) had been removed; it was restored")
+    if not restored:
+        return []
+    return [f"the grading information of {len(restored)} cell(s) ({', '.join(restored[:4])}"
+            f"{', …' if len(restored) > 4 else ''}) had been removed; it was restored"]
 
 
-def _drop_duplicates(notebook, notes):
-    """Keep one cell per grade id: the last copy of a solution (the latest work), the first of others."""
+def drop_duplicates(notebook: NotebookNode, release: NotebookNode) -> list[str]:
+    """Keep one cell per grade id: the last copy of a solution (the latest work), the first of others;
+    the copies become ordinary cells."""
     positions = {}
     for index, cell in enumerate(notebook.cells):
         if grade_id(cell):
             positions.setdefault(grade_id(cell), []).append(index)
+    notes = []
     for name, places in positions.items():
         if len(places) < 2:
             continue
-        keep = places[-1] if notebook.cells[places[-1]].metadata["nbgrader"].get("solution") else places[0]
+        keep = places[-1] if has_solution_flag(notebook.cells[places[-1]]) else places[0]
         for index in places:
             if index != keep:
                 del notebook.cells[index].metadata["nbgrader"]
                 notebook.cells[index]["id"] = f"{name}-copy-{index}"
         notes.append(f"the cell {name} appeared {len(places)} times; the copies were graded as ordinary cells")
+    return notes
 
 
-def _restore_missing_solutions(notebook, release, by_grade_id, notes):
+def restore_missing_solutions(notebook: NotebookNode, release: NotebookNode) -> list[str]:
+    """Put back, blank (as released) and at the end, every answer cell the learner deleted."""
     present = {grade_id(cell) for cell in notebook.cells}
-    for name, cell in by_grade_id.items():
-        if name not in present and cell.metadata["nbgrader"].get("solution"):
+    notes = []
+    for cell in release.cells:
+        name = grade_id(cell)
+        if name and name not in present and has_solution_flag(cell):
             notebook.cells.append(copy.deepcopy(cell))
             notes.append(f"the answer cell {name} had been deleted; it was put back blank")
+    return notes
 
 
-def _restore_order(notebook, release, notes):
+def restore_order(notebook: NotebookNode, release: NotebookNode) -> list[str]:
     """Put graded cells back in the release order, each followed by the student's own cells after it."""
     rank = {grade_id(cell): index for index, cell in enumerate(release.cells) if grade_id(cell)}
     groups, current = [], (-1, [])
@@ -130,6 +119,51 @@ def _restore_order(notebook, release, notes):
             current[1].append(cell)
     groups.append(current)
     ordered = sorted(groups, key=lambda group: group[0])
-    if [g[0] for g in ordered] != [g[0] for g in groups]:
-        notes.append("graded cells were out of order; they were put back in the order of the assignment")
     notebook.cells = [cell for _, cells in ordered for cell in cells]
+    if [g[0] for g in ordered] == [g[0] for g in groups]:
+        return []
+    return ["graded cells were out of order; they were put back in the order of the assignment"]
+
+
+def restore_cell_types(notebook: NotebookNode, release: NotebookNode) -> list[str]:
+    """Change every graded cell whose type the learner changed (code to markdown, say) back to its released type."""
+    released = {grade_id(cell): cell.cell_type for cell in release.cells if grade_id(cell)}
+    notes = []
+    for cell in notebook.cells:
+        name = grade_id(cell)
+        if name in released and cell.cell_type != released[name]:
+            cell.cell_type = released[name]
+            _fix_fields(cell)
+            notes.append(f"the cell {name} had been changed to another cell type; it was changed back")
+    return notes
+
+
+def _fix_fields(cell: NotebookNode) -> None:
+    """Give a cell exactly the fields its type needs (after its type was changed back)."""
+    if cell.cell_type == "code":
+        cell.setdefault("outputs", [])
+        cell.setdefault("execution_count", None)
+    else:
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+
+
+# The repairs, in the order they run. Each takes the submitted notebook (a copy, repaired in place) and
+# its release version, and returns the notes that say what it repaired (none when there was nothing to do).
+# Metadata first (the later steps find cells by grade id), duplicates before anything counts or orders them.
+STEPS: tuple[Callable[[NotebookNode, NotebookNode], list[str]], ...] = (
+    restore_metadata,
+    drop_duplicates,
+    restore_missing_solutions,
+    restore_order,
+    restore_cell_types,
+)
+
+
+def repair(notebook: NotebookNode, release: NotebookNode) -> Repaired:
+    """A copy of ``notebook`` made gradable against its ``release`` version by every step of :data:`STEPS`."""
+    notebook = copy.deepcopy(notebook)
+    notes = []
+    for step in STEPS:
+        notes += step(notebook, release)
+    return Repaired(notebook, notes)

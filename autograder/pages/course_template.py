@@ -1,5 +1,8 @@
 """What the course's HTML exporters share: a template of the course's own (``templates/<name>/``,
 extending nbconvert's or nbgrader's) and MathJax inside the page."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from traitlets import HasTraits, List, Unicode, default
@@ -31,7 +34,8 @@ class CourseTemplate(HasTraits):
     def _course_template_basedirs(self):
         return [str(TEMPLATES), *map(str, self.template_bases)]
 
-    def default_filters(self):
+    def default_filters(self) -> Iterator[tuple[str, Callable]]:
+        """The exporter's Jinja filters, and the course's: ``mathjax_script`` and ``function_of``."""
         yield from super().default_filters()
         yield "mathjax_script", lambda _: mathjax_script()
         yield "function_of", function_of  # a test cell's grade id -> its exercise

@@ -12,10 +12,15 @@ outcome (the error's sentence, or what the cell printed) and the points. An erro
 shows as its one-line sentence: the frames of a traceback quote the code around the failing line,
 hidden lines included. The course's own short box for a wrong answer stays as it is.
 """
+from __future__ import annotations
+
 import html
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
 from traitlets import Bool, List, Unicode
 
 from autograder.coursedir.cells import is_test_cell
@@ -29,7 +34,8 @@ QUOTABLE = 12
 FRAMES = re.compile(r"Traceback \(most recent call last\)|^\s*(Cell In ?\[|Input In \[|File )", re.M)
 
 
-def split_regions(source, regions, placeholder=None):
+def split_regions(source: str, regions: Sequence[Sequence[str]],
+                  placeholder: str | None = None) -> tuple[list[str], list[str]]:
     """``(kept lines, removed lines)`` of ``source`` with every ``(begin, end)`` region cut out,
     delimiter lines included, and ``placeholder`` (if given) standing where each region was; a
     region that is never closed runs to the end of the cell."""
@@ -63,7 +69,8 @@ class HideTests(Preprocessor):
         help="The line that stands where hidden tests were cut out.",
     ).tag(config=True)
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        """Cut every test cell's hidden regions, then shorten every output that could quote them."""
         secret = set()
         for cell in filter(is_test_cell, nb.cells):
             kept, removed = split_regions(cell.source, self.regions, self.placeholder)

@@ -6,6 +6,8 @@ and goes into the page itself, so the page still works when mailed, moved or ope
 Its single-file SVG build needs no fonts or further files; gzip'd it adds about 1 MB to a page,
 and the browser unpacks it with ``DecompressionStream`` (every current browser has it).
 """
+from __future__ import annotations
+
 import base64
 import functools
 import gzip
@@ -43,7 +45,7 @@ window.MathJax = %(config)s;
 
 
 @functools.cache
-def mathjax_script():
+def mathjax_script() -> str:
     """A ``<script>`` element that configures MathJax and runs it from a gzip'd copy inside the page."""
     packed = base64.b64encode(gzip.compress(MATHJAX.read_bytes(), compresslevel=1, mtime=0)).decode("ascii")
     return LOADER % {"config": json.dumps(CONFIG), "packed": packed}

@@ -3,7 +3,10 @@
 It lives in ``autograder/variants/<assignment>.toml`` and drives the tests, the synthetic
 demo class and the instructor report's names for mistakes.
 """
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +28,12 @@ class Variant:
     points: float = 0.0  # what a wrong answer still earns where the test gives partial credit
 
     @property
-    def key(self):
+    def key(self) -> str:
         """A short unique name, e.g. ``grad_quadratic:wrong:symmetric only (2Ax)``."""
         return f"{self.function}:{'correct' if self.correct else 'wrong'}:{self.label}"
 
 
-def load(assignment, directory=VARIANTS):
+def load(assignment: str, directory: str | Path = VARIANTS) -> dict[str, list[Variant]]:
     """``{function: [Variant, ...]}`` of an assignment (empty when it has no variant file)."""
     path = Path(directory) / f"{assignment}.toml"
     if not path.exists():
@@ -47,12 +50,12 @@ def load(assignment, directory=VARIANTS):
     }
 
 
-def available(directory=VARIANTS):
+def available(directory: str | Path = VARIANTS) -> list[str]:
     """Assignments that have variant data."""
     return sorted(path.stem for path in Path(directory).glob("*.toml"))
 
 
-def dependencies(functions, texts):
+def dependencies(functions: Iterable[str], texts: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
     """``{function: other graded functions its code or test mentions}``.
 
     ``texts[f]`` is every piece of code tied to ``f`` (its solution, its variants, its test
@@ -64,7 +67,7 @@ def dependencies(functions, texts):
     }
 
 
-def batches(variants, depends):
+def batches(variants: Iterable[Variant], depends: Mapping[str, set[str]]) -> list[dict[str, Variant]]:
     """Group variants into submissions so that every variant is graded as if it were alone.
 
     A submission holds at most one variant per function and never two functions where one

@@ -5,6 +5,8 @@ piece of the sentence the grader says about it; a sentence containing that piece
 Sentences no variant foresaw get a generic category read off the wording of ``course.diagnose``
 and ``course.grading``.
 """
+from __future__ import annotations
+
 import re
 from functools import lru_cache
 
@@ -54,7 +56,7 @@ def _diagnoses(assignment, function):
 DENIAL = re.compile(r"\bit is not an? [^;:.]*")
 
 
-def category(message):
+def category(message: str) -> str:
     """The generic name of the mistake a feedback sentence describes (``"other"`` if none fits)."""
     said = DENIAL.sub("", message)
     for name, pattern in CATEGORIES:
@@ -66,7 +68,7 @@ def category(message):
 OVERRULED_NAME = "passed the in-kernel tests only (independent check failed)"
 
 
-def name_mistake(assignment, cell, message):
+def name_mistake(assignment: str, cell: str, message: str | None) -> str | None:
     """A short name for the mistake behind ``message``, the sentence test ``cell`` of ``assignment`` printed.
 
     The label of the function's wrong variant whose diagnosis the sentence contains (the most
