@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +82,14 @@ class Grader:
 
     def _run(self, outcome, notebook):
         student, assignment = outcome.student, outcome.assignment
-        self.workspace.submit(student, assignment, notebook)
-        with time_limit(self.notebook_timeout) as struck:
-            result = self.workspace.autograde(assignment, student)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verification") as beside:
+            # The independent check needs only the submission, so it runs while nbgrader autogrades
+            # (its own contained process, on another core): the learner waits for the longer of the two.
+            checking = beside.submit(self._verify, assignment, notebook) if self.verification else None
+            self.workspace.submit(student, assignment, notebook)
+            with time_limit(self.notebook_timeout) as struck:
+                result = self.workspace.autograde(assignment, student)
+            verdicts = checking.result() if checking else {}
         if self.contained:  # whatever the learner's code started outlives its kernel: stop it
             kill(descendants(os.getpid(), uid=kernel_launcher.NOBODY))
         if not result["success"]:
@@ -104,8 +110,7 @@ class Grader:
         }
         outcome.graded = True
         outcome.autograded = str(self.workspace.autograded_path(assignment, student))
-        if self.verification:
-            self._overrule(outcome, self._verify(assignment, notebook))
+        self._overrule(outcome, verdicts)
 
     def _verify(self, assignment, notebook):
         """The independent check's verdicts (a method, so a benchmark can time it)."""
