@@ -26,12 +26,12 @@ COMMAND_START = re.compile(r"(make [a-z]|python3? |\.venv/bin/|conda |jupyter |p
 # Commands other than `make <target>`, and the test that runs each one.
 RUN_ELSEWHERE = {
     "python3 -m venv .venv && .venv/bin/python -m pip install -e .":
-        "tests.test_workshop:test_unpacked_kit_installs_offline_and_starts",
-    'python -c "import course"': "tests.test_workshop:test_unpacked_kit_installs_offline_and_starts",
-    "jupyter lab --version": "tests.test_workshop:test_unpacked_kit_installs_offline_and_starts",
-    "pip install --no-index --find-links wheels -e .": "tests.test_workshop:test_wheelhouse_installs_with_no_index",
-    "jupyter lab release/01_gradients/gradients.ipynb": "tests.test_browser:test_notebook_runs_in_jupyterlab",
-    "UPDATE_SCREENSHOTS=1 make test": "tests.test_browser:test_notebook_runs_in_jupyterlab",
+        "tests.autograder.test_workshop:test_unpacked_kit_installs_offline_and_starts",
+    'python -c "import course"': "tests.autograder.test_workshop:test_unpacked_kit_installs_offline_and_starts",
+    "jupyter lab --version": "tests.autograder.test_workshop:test_unpacked_kit_installs_offline_and_starts",
+    "pip install --no-index --find-links wheels -e .": "tests.autograder.test_workshop:test_wheelhouse_installs_with_no_index",
+    "jupyter lab release/01_gradients/gradients.ipynb": "tests.notebooks.test_browser:test_notebook_runs_in_jupyterlab",
+    "UPDATE_SCREENSHOTS=1 make test": "tests.notebooks.test_browser:test_notebook_runs_in_jupyterlab",
     'python -c "import autograder; help(autograder)"':
         "tests.test_code_style:test_the_module_map_names_every_module_of_autograder",
     # Not run (no conda, no root package manager in the suite): environment.yml is kept in step

@@ -306,7 +306,7 @@ def test_the_instructor_grading_as_an_ordinary_user_gives_a_thief_nothing(course
     """`make grade` as the instructor, an ordinary Linux user (learner code is then contained through a user
     namespace): a submission that hunts for the reference solutions, the gradebook and the other students'
     notebooks by every route earns zero, and its feedback says that nothing could be found."""
-    from tests.test_containment import FUNCTIONS, thief
+    from tests.autograder.containment.test_containment import FUNCTIONS, thief
 
     folder = course_hub.course / "submitted" / "mallory" / ASSIGNMENT
     folder.mkdir(parents=True)

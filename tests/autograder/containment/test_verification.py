@@ -30,7 +30,7 @@ from course.derivation.evaluate import tabulate_derivation
 from course.derivation.judge import judge as judge_numbers
 from course.derivation.problem import problem_from_outline
 from tests.feedback_text import visible_text
-from tests.test_variants import submissions
+from tests.autograder.variants.test_variants import submissions
 
 pytestmark = pytest.mark.nbgrader
 

@@ -17,7 +17,7 @@ from autograder.bench import command_line_cluster
 from autograder.coursedir.paths import CONFIG, ROOT
 from autograder.demo_class import build
 from autograder.grade_class import DIED, grade_class
-from tests.test_class_grading import NOTEBOOK, solution_with
+from tests.autograder.test_class_grading import NOTEBOOK, solution_with
 
 pytestmark = pytest.mark.servers
 ASSIGNMENT = "01_gradients"

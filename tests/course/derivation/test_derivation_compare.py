@@ -3,7 +3,7 @@ import pytest
 import sympy as sp
 
 from course.derivation import check_derivation, symbols_for
-from tests.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, n
+from tests.course.derivation.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, n
 
 WRONG_MIDDLE = {
     "transpose": (sp.Trace(2 * X.T * dX), "transpose"),

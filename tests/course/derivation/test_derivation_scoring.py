@@ -6,7 +6,7 @@ import sympy as sp
 
 from course.derivation import check_derivation, symbols_for
 from course.derivation.scoring import fraction, step_credit
-from tests.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, m, n
+from tests.course.derivation.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, m, n
 
 RIGHT_STEPS = [sp.Trace(dX * X + X * dX), sp.Trace(X * dX) + sp.Trace(X * dX), sp.Trace(2 * X * dX)]
 

@@ -15,7 +15,7 @@ from autograder.grade_class import grade_class
 from autograder.report import main, write_report
 from autograder.variants.loader import load
 from autograder.variants.mistakes import OVERRULED_NAME
-from tests.test_verification import GAMES, WRONG, notebook
+from tests.autograder.containment.test_verification import GAMES, WRONG, notebook
 
 pytestmark = pytest.mark.nbgrader
 

@@ -11,7 +11,7 @@ from course.derivation.evaluate import compiled, tabulate_derivation
 from course.derivation.judge import judge
 from course.derivation.points import draw
 from course.derivation.problem import problem_from_outline, problem_from_sympy
-from tests.test_derivation import TR_X2, A, X, Y, dX, dY
+from tests.course.derivation.test_derivation import TR_X2, A, X, Y, dX, dY
 
 DERIVATIONS = {
     "right, tr(XᵀAX)": (sp.Trace(Y.T * A * Y), [sp.Trace(dY.T * A * Y + Y.T * A * dY), sp.Trace(Y.T * (A + A.T) * dY)],

@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from course.derivation import DerivationInputError, check_derivation, symbols_for
-from tests.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, m
+from tests.course.derivation.test_derivation import A, TR_X2, X, Y, check_tr_x2, dX, dY, m
 
 @pytest.mark.parametrize(
     ("steps", "gradient", "words"),

@@ -1,0 +1,1 @@
+"""Tests of autograder.coursedir: the gradebook on PostgreSQL as on SQLite."""

@@ -1,0 +1,1 @@
+"""Tests of autograder.grading: each repair step on its own."""

@@ -1,0 +1,1 @@
+"""Tests of course.derivation: how a learner's derivation steps are parsed, checked and scored."""
