@@ -50,7 +50,7 @@ test: $(STAMP) $(BIN)/chromium $(BIN)/configurable-http-proxy postgres ## run th
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: $(STAMP) ## the seconds-long tier: the course package, every identity, the figures (no nbgrader, browser or servers)
-	$(BIN)/python -m pytest -n auto -m "not nbgrader and not browser and not servers"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not nbgrader and not browser and not servers"
 
 $(BIN)/chromium: | $(STAMP)
 	bash tools/provide-browser $(VENV)

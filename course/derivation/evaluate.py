@@ -115,5 +115,12 @@ def _earlier_copy(steps, messages, index):
 
 
 def _text(value):
-    written = sp.sstr(value) if isinstance(value, sp.Basic) else repr(value)
+    written = _printed(value) if isinstance(value, sp.Basic) else repr(value)
     return written if len(written) <= 300 else written[:297] + "..."
+
+
+@lru_cache(maxsize=1024)
+def _printed(expression):
+    """SymPy's text of an expression, remembered: printing a matrix product tries negating each factor
+    (10-30 ms a step), and a re-run check prints the same steps again."""
+    return sp.sstr(expression)
