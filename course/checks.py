@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -189,7 +189,7 @@ def check_jacobian(
     return _check(F, jac, x, name=name, method=method, h=h, directions=directions, seed=seed, tol=tol, scalar=False)
 
 
-def assert_gradient(f: ArrayFunction, grad: Derivative, X: ArrayLike, **options) -> CheckResult:
+def assert_gradient(f: ArrayFunction, grad: Derivative, X: ArrayLike, **options: Any) -> CheckResult:
     """Like :func:`check_gradient`, but raise :class:`GradientCheckError` when the check fails."""
     result = check_gradient(f, grad, X, **options)
     if not result:
@@ -197,7 +197,7 @@ def assert_gradient(f: ArrayFunction, grad: Derivative, X: ArrayLike, **options)
     return result
 
 
-def assert_jacobian(F: ArrayFunction, jac: Derivative, x: ArrayLike, **options) -> CheckResult:
+def assert_jacobian(F: ArrayFunction, jac: Derivative, x: ArrayLike, **options: Any) -> CheckResult:
     """Like :func:`check_jacobian`, but raise :class:`GradientCheckError` when the check fails."""
     result = check_jacobian(F, jac, x, **options)
     if not result:

@@ -1,10 +1,12 @@
 """The code reads cleanly: ruff (configured in pyproject.toml) finds nothing in the repository, the module map
-of autograder is whole, and its public functions say their types."""
+of autograder is whole, and the public functions of course and autograder say their types."""
 import ast
 import os
 import re
 import subprocess
 import sys
+
+import pytest
 
 import autograder
 from autograder.coursedir.paths import ROOT
@@ -54,8 +56,10 @@ def _unhinted(path):
     return found
 
 
-def test_public_functions_of_autograder_say_their_types():
-    """Every public function and method of ``autograder`` has type hints, so a reader knows a path from its text."""
-    package = ROOT / "autograder"
+@pytest.mark.parametrize("package", ["course", "autograder"])
+def test_public_functions_say_their_types(package):
+    """Every public function and method of both packages has type hints, so a reader knows a path, an
+    array or a SymPy expression from the signature."""
+    package = ROOT / package
     unhinted = {path.relative_to(ROOT).as_posix(): names for path in sorted(package.rglob("*.py")) if (names := _unhinted(path))}
     assert not unhinted

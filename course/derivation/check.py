@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -69,7 +70,7 @@ def check_derivation(
 
 
 def assert_derivation(
-    function: sp.Expr, steps: Sequence[sp.Expr], gradient: sp.Expr | None = None, **options
+    function: sp.Expr, steps: Sequence[sp.Expr], gradient: sp.Expr | None = None, **options: Any
 ) -> DerivationResult:
     """Like :func:`check_derivation`, but raise :class:`DerivationError` unless every item is right.
 
