@@ -4,9 +4,10 @@ Usage: ``python -m autograder.bench [--students N] [--repeat K] [--class-repeat 
 Per notebook it times the solution-filled release notebook run plainly with nbclient, against
 grading the same submission with :class:`~autograder.grading.grader.Grader` in a warm process (nbgrader
 imported and the assignment generated beforehand, as in a class-grading worker). Then it grades a
-synthetic class directly in one process, on a local Dask cluster of one worker and of one per core,
-and on a scheduler with two workers started from the command line; the difference between one
-worker and direct grading is Dask's overhead per submission. Everything runs in scratch directories;
+synthetic class: in one process with no Dask (grading and recording one submission after another),
+on a local Dask cluster of one worker and of one per core, and on a scheduler with two workers
+started from the command line; the difference between one worker and no Dask is Dask's overhead
+per submission. Everything runs in scratch directories;
 the table is printed and written to ``reports/bench.txt``.
 """
 from __future__ import annotations
@@ -36,8 +37,9 @@ from autograder.coursedir.cells import fill_in, reference_solutions
 from autograder.coursedir.cli import quiet_environment
 from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
 from autograder.coursedir.quiet import stderr_to
-from autograder.grade_class import find_jobs, grade_class
+from autograder.grade_class import find_jobs, grade_class, outcome_files
 from autograder.grading.grader import Grader
+from autograder.grading.merge import prepare_course, record
 
 TARGET_RATIO = 1.3
 TARGET_SPEEDUP = 1.9
@@ -173,12 +175,15 @@ def command_line_cluster(directory: Path, workers: int = 2, env: dict[str, str] 
 
 
 def grade_directly(course: Path) -> int:
-    """Grade the class in this process with one :class:`Grader`, no Dask (the overhead's baseline)."""
+    """Grade and record the class as :func:`~autograder.grade_class.grade_class` does, one submission after
+    another in this process with one :class:`Grader`: the same work without Dask (the overhead's baseline)."""
     jobs, _ = find_jobs(course)
+    prepare_course(course, sorted({assignment for _, assignment, _ in jobs}))
     with tempfile.TemporaryDirectory(prefix="direct-") as scratch:
         grader = Grader(Path(scratch) / "workspace")
         for student, assignment, folder in jobs:
-            grader.grade(student, assignment, folder)
+            outcome = grader.grade(student, assignment, folder)
+            record(course, outcome, outcome_files(outcome))
     return len(jobs)
 
 
@@ -252,7 +257,7 @@ def table(rows: list[NotebookRow], count: int, cores: int, times: dict[str, floa
             "1 worker", f"{cores} workers", f"{cores} workers, unverified", "2-worker scheduler", "direct"))
         lines.append(f"class of {students} students × {len(rows)} assignments = {count} submissions "
                      f"(median of {class_repeat}):")
-        lines.append(f"  directly in one process (no Dask)  {direct:8.1f} s")
+        lines.append(f"  {'no Dask: one process, same work':<34}{direct:8.1f} s")
         lines.append(f"  local cluster, 1 worker            {one:8.1f} s")
         lines.append(f"  local cluster, {cores} workers           {many:8.1f} s   speed-up {one / many:.2f}× "
                      f"(target ≥ {TARGET_SPEEDUP}× on 2 cores)")

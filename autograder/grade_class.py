@@ -89,16 +89,20 @@ class CourseOnWorker(WorkerPlugin):
                 outcome = self.grader.grade(student, assignment, folder)
             if struck.is_set() and not outcome.graded:
                 outcome.reason = f"grading took longer than {limit:g} s and was stopped"
-            pages = {kind: _read(getattr(outcome, kind)) for kind in ("autograded", "feedback")}
-            return {"outcome": outcome.to_dict(), **pages}
+            return {"outcome": outcome.to_dict(), **outcome_files(outcome)}
         except Exception:  # a fault of ours (workspace, nbgrader, a broken reference): never the student's
             return {"error": traceback.format_exc()}
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _read(path):
-    return (Path(path).name, Path(path).read_bytes()) if path and Path(path).is_file() else None
+def outcome_files(outcome: Outcome) -> dict[str, tuple[str, bytes] | None]:
+    """The autograded notebook and the feedback page of a graded ``outcome`` as ``{kind: (file name, bytes)}``
+    (None for what was not made): what a task sends back for :func:`~autograder.grading.merge.record`."""
+    def read(path):
+        return (Path(path).name, Path(path).read_bytes()) if path and Path(path).is_file() else None
+
+    return {kind: read(getattr(outcome, kind)) for kind in ("autograded", "feedback")}
 
 
 def grade_submission(student: str, assignment: str, files: dict[str, bytes], limit: float) -> dict[str, Any]:
