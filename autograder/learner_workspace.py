@@ -90,18 +90,20 @@ def edited(folder: str | Path = FOLDER) -> list[Path]:
     ]
 
 
-def write_server_config(directory: str | Path = JUPYTER_CONFIG) -> Path:
+def write_server_config(directory: str | Path = JUPYTER_CONFIG, *, warm_grader: bool = False) -> Path:
     """A Jupyter configuration folder for a learner's server: nbgrader's student tools (Validate,
-    Assignments) stay, its instructor tools (formgrader, Create Assignment, Course List) are off."""
+    Assignments) stay, its instructor tools (formgrader, Create Assignment, Course List) are off.
+    With ``warm_grader`` (``make lab``'s own server) the server starts :mod:`autograder.warm_grader`."""
     directory = Path(directory)
     (directory / "labconfig").mkdir(parents=True, exist_ok=True)
     disabled = {f"@jupyter/nbgrader:{plugin}": True for plugin in INSTRUCTOR_PLUGINS}
     disabled.update({plugin: True for plugin in QUIET_PLUGINS})
     page = {"disabledExtensions": disabled, "lockedExtensions": disabled}
     (directory / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=1) + "\n", encoding="utf-8")
-    server = {"ServerApp": {"jpserver_extensions": {
-        f"nbgrader.server_extensions.{name}": False for name in INSTRUCTOR_SERVER_EXTENSIONS
-    }}}
+    extensions = {f"nbgrader.server_extensions.{name}": False for name in INSTRUCTOR_SERVER_EXTENSIONS}
+    if warm_grader:
+        extensions["autograder.warm_grader"] = True
+    server = {"ServerApp": {"jpserver_extensions": extensions}}
     (directory / "jupyter_server_config.json").write_text(json.dumps(server, indent=1) + "\n", encoding="utf-8")
     return directory
 
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         happened = {}
     else:
         happened = bring_in(folder)
-    write_server_config()
+    write_server_config(warm_grader=True)
     for relative, what in happened.items():
         print(f"  {relative}: {what}")
     if options.action == "update" and not happened:

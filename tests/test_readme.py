@@ -102,7 +102,7 @@ def test_make_lab_starts_jupyterlab(tmp_path):
     """The README's first command: JupyterLab answers on the port and prints the URL to open."""
     port = free_port()
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "GRADE_ME_DIR": str(tmp_path / "grade-me")}
     log = tmp_path / "lab.log"
     with open(log, "wb") as output:
         lab = subprocess.Popen(["make", "lab", f"PORT={port}", f"NOTEBOOKS={tmp_path / 'notebooks'}"], cwd=ROOT, env=env,
@@ -138,7 +138,7 @@ def test_grade_me_grades_a_notebook(tmp_path, monkeypatch, capsys):
     mine = tmp_path / assignment / release_notebook(assignment).name
     mine.parent.mkdir()
     nbformat.write(fill_in(nbformat.read(release_notebook(assignment), as_version=4), answers), mine)
-    monkeypatch.setattr(grade_me, "WORK", tmp_path / ".grade-me")
+    monkeypatch.setattr(grade_me, "SELF_GRADING", tmp_path / ".grade-me")
     assert grade_me.main([str(mine)]) == 0
     printed = capsys.readouterr().out
     assert re.search(r"✗ grad_quadratic\s+0/\d.*symmetric", printed), printed

@@ -2,6 +2,7 @@
 and a new course directory set up from them."""
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "source"
 RELEASE = ROOT / "release"
 CONFIG = ROOT / "nbgrader_config.py"
+SELF_GRADING = Path(os.environ.get("GRADE_ME_DIR") or ROOT / ".grade-me")  # make grade-me's folder (GRADE_ME_DIR: elsewhere)
 
 
 def assignments(root: str | Path = ROOT) -> list[str]:

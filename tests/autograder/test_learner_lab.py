@@ -36,7 +36,8 @@ def learner_lab(tmp_path_factory):
     (clone / ".venv").symlink_to(ROOT / ".venv")
     state = tmp_path_factory.mktemp("lab-state")
     port = free_port()
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(state / "runtime"), "JUPYTERLAB_WORKSPACES_DIR": str(state / "ws")}
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(state / "runtime"), "JUPYTERLAB_WORKSPACES_DIR": str(state / "ws"),
+           "GRADE_ME_DIR": str(state / "grade-me")}
     log = state / "lab.log"
     with open(log, "wb") as output:  # -o: the shared venv is installed already; never rebuild it from here
         lab = subprocess.Popen(["make", "-o", ".venv/.installed", "lab", f"PORT={port}"], cwd=clone, env=env,
