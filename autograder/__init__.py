@@ -7,6 +7,7 @@ Commands (``python -m autograder.<name>``; the Makefile runs them) and the plugi
     release            generate release/ from source/ (nbgrader generate_assignment)
     learner_workspace  make lab / make update: the learner's own folder and JupyterLab settings
     grade_me           make grade-me: a learner grades their own notebook with the hidden tests
+    warm_grader        beside make lab's server: answers make grade-me with nbgrader already loaded
     grade_class        make grade: the whole class, on Dask (a local cluster or SCHEDULER=)
     feedback           make feedback: the feedback pages again, from the gradebook
     nbgrader_cli       make export: nbgrader's own command line on the course, with its gradebook
@@ -32,6 +33,7 @@ grading/ -- one submission, from whatever was handed in to its recorded outcome:
     grading.grader       Grader: repair, autograde, independent check, feedback page -> Outcome
     grading.messages     the sentence each test cell told the learner
     grading.merge        bring a Dask task's results into the course (the client is the only writer)
+    grading.self_grade   a learner's notebooks: which assignment, the grade, the table grade-me prints
 
 containment/ -- where learner code runs (it never sees the instructor's files), and the verdicts on it:
     containment.isolation       a private view built from nothing (Linux namespaces), no network
