@@ -78,12 +78,14 @@ def warm_up(work: Path) -> None:
     """Do once what a first grade-me would: generate every assignment in the workspace, and grade one
     unanswered notebook (nbconvert's templates, the kernel's first start, the feedback exporter)."""
     from autograder.coursedir.paths import assignments, release_notebook
+    from autograder.coursedir.quiet import stderr_to
     from autograder.grading.self_grade import grader
 
-    for assignment in assignments():
-        grader(work).workspace.prepare(assignment)
-    first = assignments()[0]
-    grader(work).grade("warm-up", first, release_notebook(first).parent)
+    with stderr_to(work / "log.txt"):  # nbgrader's and the kernel's chatter, as in a grade-me
+        for assignment in assignments():
+            grader(work).workspace.prepare(assignment)
+        first = assignments()[0]
+        grader(work).grade("warm-up", first, release_notebook(first).parent)
 
 
 def serve(work: Path) -> None:
