@@ -46,7 +46,7 @@ lab: $(STAMP) ## start the course: JupyterLab on your own copy of the notebooks,
 update: $(STAMP) ## bring new or changed course notebooks into your folder (never touches one you edited)
 	$(BIN)/python -m autograder.learner_workspace update --folder $(NOTEBOOKS)
 
-test: $(STAMP) $(BIN)/chromium $(BIN)/configurable-http-proxy postgres ## run the whole test suite (provides Chromium and PostgreSQL for its server tests first)
+test: $(STAMP) $(BIN)/chromium $(BIN)/configurable-http-proxy postgres slurm ## run the whole test suite (provides Chromium, PostgreSQL and Slurm for its server tests first)
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: $(STAMP) ## the seconds-long tier: the course package, every identity, the figures (no nbgrader, browser or servers)
@@ -61,6 +61,10 @@ $(BIN)/configurable-http-proxy: | $(STAMP)
 .PHONY: postgres
 postgres: ## make sure PostgreSQL's server programs are installed (for the gradebook tests)
 	@bash tools/provide-postgres
+
+.PHONY: slurm
+slurm: ## make sure Slurm's and MUNGE's programs are installed (for the test of the Slurm recipe)
+	@bash tools/provide-slurm
 
 release: $(STAMP) ## regenerate release/ from source/ (A=assignment for one)
 	$(BIN)/python -m autograder.release $(A)

@@ -21,7 +21,8 @@ def rng():
 
 # The files that take longest under `make test` (its --durations), started first so that no worker is left
 # with a long one at the end while the other idles.
-LONGEST_FIRST = ("test_hub.py", "test_variants.py", "test_class_grading.py", "test_workshop.py", "test_dask_grading.py")
+LONGEST_FIRST = ("test_hub.py", "test_variants.py", "test_class_grading.py", "test_workshop.py", "test_dask_grading.py",
+                "test_cluster_recipes.py")
 
 
 def pytest_collection_modifyitems(items):

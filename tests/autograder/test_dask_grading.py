@@ -33,12 +33,12 @@ def cluster(tmp_path_factory):
         yield address
 
 
-def course_with(root, extra=None):
-    """A course of a few synthetic students (and ``extra``: ``{student: notebook}``)."""
+def course_with(root, extra=None, students=STUDENTS):
+    """A course of ``students`` synthetic students (and ``extra``: ``{student: notebook}``)."""
     root.mkdir()
     shutil.copy(CONFIG, root / CONFIG.name)
     shutil.copytree(ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
-    build(root, students=STUDENTS, seed=5, assignment_names=[ASSIGNMENT])
+    build(root, students=students, seed=5, assignment_names=[ASSIGNMENT])
     for student, notebook in (extra or {}).items():
         (root / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
         nbformat.write(notebook, root / "submitted" / student / ASSIGNMENT / NOTEBOOK)
