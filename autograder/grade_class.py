@@ -65,6 +65,9 @@ class CourseOnWorker(WorkerPlugin):
 
     def setup(self, worker: Worker) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        profiler = worker.periodic_callbacks.get("profile")
+        if profiler:  # Dask samples the grading thread's deep stacks every 10 ms: half a second of CPU per submission
+            profiler.stop()
         self.directory = Path(tempfile.mkdtemp(prefix="course-", dir=worker.local_directory))
         for name, content in self.files.items():
             (self.directory / name).parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +87,7 @@ class CourseOnWorker(WorkerPlugin):
                 (folder / name).write_bytes(content)
             with self.lock:
                 if self.grader is None:
+                    isolation.require()  # a worker that cannot seal learner code off grades no one (an internal error)
                     self.grader = Grader(self.directory, root=self.directory, copy_course=False, **self.options)
             with time_limit(limit) as struck:
                 outcome = self.grader.grade(student, assignment, folder)
