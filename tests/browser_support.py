@@ -46,6 +46,14 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def wait_for(condition, seconds, what):
+    """Poll ``condition`` until it is true; fail saying ``what`` did not happen within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.2)
+
+
 def solved_course(folder):
     """Copy every release notebook, with the reference solutions filled in, to ``folder/<assignment>/``."""
     paths = {}

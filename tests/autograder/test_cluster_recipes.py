@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from distributed import Client
 
 from autograder.grade_class import grade_class
 from tests.autograder.test_dask_grading import course_with, scores
-from tests.browser_support import free_port
+from tests.browser_support import free_port, wait_for
 
 pytestmark = pytest.mark.servers
 STUDENTS = 2  # one submission for each of the two workers
@@ -52,14 +51,6 @@ MailProg=/bin/true
 {node}
 PartitionName=grading Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 """
-
-
-def wait_for(condition, seconds, what):
-    """Poll ``condition`` until it is true; fail saying ``what`` did not happen within ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {seconds} s"
-        time.sleep(0.2)
 
 
 def stop(processes):

@@ -5,7 +5,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 
 import nbformat
 import pytest
@@ -14,17 +13,10 @@ from autograder import warm_grader
 from autograder.coursedir.cells import fill_in, reference_solutions
 from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
 from autograder.learner_workspace import write_server_config
-from tests.browser_support import free_port
+from tests.browser_support import free_port, wait_for
 from tests.test_readme import SELF_GRADING_LINES
 
 ASSIGNMENT = "01_gradients"
-
-
-def wait_for(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"no {what} within {seconds} s"
-        time.sleep(0.2)
 
 
 @pytest.mark.servers
@@ -42,7 +34,7 @@ def test_make_grade_me_is_answered_by_the_learners_server_and_stops_with_it(tmp_
          f"--ServerApp.root_dir={tmp_path}", "--allow-root"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        wait_for(lambda: (work / warm_grader.SOCKET).exists(), 120, "warm grader's socket")
+        wait_for(lambda: (work / warm_grader.SOCKET).exists(), 120, "the warm grader's socket appeared")
         run = subprocess.run(["make", "-s", "-o", ".venv/.installed", "grade-me", f"NB={mine}"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=600)
         lines = (run.stdout + run.stderr).splitlines()
@@ -53,7 +45,7 @@ def test_make_grade_me_is_answered_by_the_learners_server_and_stops_with_it(tmp_
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    wait_for(lambda: not (work / warm_grader.SOCKET).exists(), 30, "end of the warm grader after the server's")
+    wait_for(lambda: not (work / warm_grader.SOCKET).exists(), 30, "the warm grader stopped with the server")
     assert warm_grader.ask(work, [str(mine)]) is None
 
 
