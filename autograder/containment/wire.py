@@ -1,5 +1,8 @@
 """The wire format between the grader and the sandbox: plain JSON data, never pickles.
 
+An array travels as its float64 bytes in base64 text: a 10⁶-entry answer (02's O(n) products)
+takes 0.2 s each way, where a JSON list of floats took 2 s.
+
 The sandbox (:mod:`autograder.containment.sandbox`) sends every result it computes from learner
 code as :func:`plain` data; the grader (:mod:`autograder.containment.verify`) reads it back with
 :func:`restore` and sends the sandbox a derivation's points the same way. Nothing the learner
@@ -8,6 +11,7 @@ private view (:data:`autograder.containment.isolation.SANDBOX` lists the files i
 """
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 # what plain() gives: a JSON value whose lists sit inside the dicts that say what they were
@@ -30,7 +34,8 @@ def plain(value: Any, depth: int = 0) -> Plain:
             array = array.real if not np.any(array.imag) else array
             if array.dtype.kind == "c":
                 raise TypeError("complex numbers")
-        return {"array": array.astype(float).tolist(), "dtype": str(array.dtype), "shape": list(array.shape)}
+        return {"array": base64.b64encode(array.astype("<f8").tobytes()).decode("ascii"), "dtype": str(array.dtype),
+                "shape": list(array.shape)}
     if isinstance(value, (list, tuple)):
         return {"sequence": [plain(v, depth + 1) for v in value], "kind": type(value).__name__}
     if isinstance(value, dict):
@@ -43,7 +48,8 @@ def restore(value: Plain) -> Any:
     import numpy as np
 
     if isinstance(value, dict) and "array" in value:
-        return np.array(value["array"], dtype=value["dtype"]).reshape(value["shape"])
+        floats = np.frombuffer(base64.b64decode(value["array"], validate=True), dtype="<f8")
+        return floats.astype(value["dtype"]).reshape(value["shape"])
     if isinstance(value, dict) and "sequence" in value:
         items = [restore(v) for v in value["sequence"]]
         return tuple(items) if value["kind"] == "tuple" else items
