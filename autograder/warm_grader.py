@@ -124,7 +124,10 @@ def serve(work: Path) -> None:
                         return
                     started = time.perf_counter()
                     text, status = report(paths, work)
-                    _send(connection, {"text": text, "status": status})
+                    try:
+                        _send(connection, {"text": text, "status": status})
+                    except OSError:  # the learner stopped waiting (Ctrl-C): the next request is still welcome
+                        continue
                     print(f"graded {len(paths) or 'the edited'} notebook(s) in {time.perf_counter() - started:.1f} s",
                           flush=True)
         finally:
