@@ -39,6 +39,7 @@ containment/ -- where learner code runs (it never sees the instructor's files), 
     containment.isolation       a private view built from nothing (Linux namespaces), no network
     containment.kernelspec      the kernelspec nbgrader uses, started through kernel_launcher
     containment.kernel_launcher child-process entry: the kernel inside the private view
+    containment.kernel_forkserver  kernels forked from one process that imported what they import
     containment.verify          the independent check: hidden inputs, a contained run, the verdicts
     containment.sandbox         child-process entry: runs learner code for verify, returns numbers only
     containment.wire            the sandbox's wire format: plain JSON data out, arrays restored in

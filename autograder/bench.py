@@ -31,7 +31,7 @@ from distributed import Client
 from nbformat import NotebookNode
 from nbclient import NotebookClient
 
-from autograder import demo_class
+from autograder import demo_class, warm_grader
 from autograder.containment import isolation
 from autograder.coursedir.cells import fill_in, reference_solutions
 from autograder.coursedir.cli import quiet_environment
@@ -44,8 +44,9 @@ from autograder.grading.merge import prepare_course, record
 TARGET_RATIO = 1.3
 TARGET_SPEEDUP = 1.9
 # a notebook's row: assignment, then median seconds of raw execution, grading, autograde, feedback, verification,
-# grade-me in a process of its own, and grade-me answered by make lab's warm grader
-NotebookRow = tuple[str, float, float, float, float, float, float, float]
+# grading with kernels started afresh (not forked), grade-me in a process of its own, and grade-me answered by
+# make lab's warm grader
+NotebookRow = tuple[str, float, float, float, float, float, float, float, float]
 
 
 def solved(assignment: str) -> NotebookNode:
@@ -86,28 +87,34 @@ class TimedGrader(Grader):
 def notebook_rows(names: list[str], repeat: int, scratch: Path) -> list[NotebookRow]:
     """Per assignment: median seconds of raw execution, of grading, and of its autograde and feedback steps."""
     grader = TimedGrader(scratch / "workspace")
+    fresh = Grader(scratch / "fresh-kernels", fork_kernels=False)
     submissions = {}
     for assignment in names:
         grader.workspace.prepare(assignment)
+        fresh.workspace.prepare(assignment)
         folder = scratch / "submitted" / assignment
         folder.mkdir(parents=True)
         nbformat.write(solved(assignment), folder / release_notebook(assignment).name)
         submissions[assignment] = folder
-    grader.grade("warmup", names[0], submissions[names[0]])  # imports and first-use costs, as a worker pays once
+    for warming in (grader, fresh):  # imports and first-use costs, as a worker pays once
+        warming.grade("warmup", names[0], submissions[names[0]])
     with warm_grader_beside(scratch / "grade-me-warm") as warm_work:
-        return [notebook_row(grader, assignment, submissions[assignment], repeat, scratch, warm_work)
+        return [notebook_row(grader, fresh, assignment, submissions[assignment], repeat, scratch, warm_work)
                 for assignment in names]
 
 
-def notebook_row(grader: TimedGrader, assignment: str, folder: Path, repeat: int, scratch: Path,
+def notebook_row(grader: TimedGrader, fresh: Grader, assignment: str, folder: Path, repeat: int, scratch: Path,
                  warm_work: Path) -> NotebookRow:
     """One assignment's row of :func:`notebook_rows` (``folder`` holds its solved submission)."""
-    raw, graded, autograde, feedback, verification = [], [], [], [], []
+    raw, graded, autograde, feedback, verification, afresh = [], [], [], [], [], []
     for turn in range(repeat):
         raw.append(run_raw(solved(assignment), folder))
         started = time.perf_counter()
         outcome = grader.grade(f"student_{turn}", assignment, folder)
         graded.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        fresh.grade(f"student_{turn}", assignment, folder)
+        afresh.append(time.perf_counter() - started)
         autograde.append(grader.phases["autograde"])
         feedback.append(grader.phases["feedback"])
         verification.append(grader.phases["verification"])
@@ -115,7 +122,7 @@ def notebook_row(grader: TimedGrader, assignment: str, folder: Path, repeat: int
             raise RuntimeError(f"the reference solution of {assignment} lost points: {outcome.messages}")
     cold = self_grading_times(folder, repeat, scratch / "grade-me")
     warm = self_grading_times(folder, repeat, warm_work)
-    return (assignment, *(statistics.median(v) for v in (raw, graded, autograde, feedback, verification,
+    return (assignment, *(statistics.median(v) for v in (raw, graded, autograde, feedback, verification, afresh,
                                                           cold, warm)))
 
 
@@ -137,9 +144,7 @@ def containment_cost(repeat: int = 10) -> float:
 @contextmanager
 def warm_grader_beside(work: Path) -> Iterator[Path]:
     """A warm grader (:mod:`autograder.warm_grader`) serving ``work``, as ``make lab`` starts one; yields ``work``."""
-    env = {**os.environ, "GRADE_ME_DIR": str(work)}
-    process = subprocess.Popen([sys.executable, "-m", "autograder.warm_grader"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = warm_grader.start(work, subprocess.DEVNULL)
     try:
         yield work
     finally:
@@ -263,13 +268,15 @@ def table(rows: list[NotebookRow], count: int, cores: int, times: dict[str, floa
              "",
              f"{'notebook':<24}{'raw (s)':>9}{'grade (s)':>11}{'ratio':>7}"
              f"{'  autograde (s)':>15}{'ratio':>7}{'  feedback (s)':>14}{'  verify (s)':>12}"
-             f"{'  grade-me (s)':>14}{'ratio':>7}{'  lab open (s)':>14}{'ratio':>7}"]
-    for assignment, raw, graded, autograde, feedback, verification, cold, warm in rows:
+             f"{'  unforked (s)':>14}{'ratio':>7}{'  grade-me (s)':>14}{'ratio':>7}{'  lab open (s)':>14}{'ratio':>7}"]
+    for assignment, raw, graded, autograde, feedback, verification, afresh, cold, warm in rows:
         lines.append(f"{assignment:<24}{raw:>9.2f}{graded:>11.2f}{graded / raw:>6.2f}×"
                      f"{autograde:>15.2f}{autograde / raw:>6.2f}×{feedback:>14.2f}{verification:>12.2f}"
-                     f"{cold:>14.2f}{cold / raw:>6.2f}×{warm:>14.2f}{warm / raw:>6.2f}×")
+                     f"{afresh:>14.2f}{afresh / raw:>6.2f}×{cold:>14.2f}{cold / raw:>6.2f}×{warm:>14.2f}{warm / raw:>6.2f}×")
     lines += ["", f"median of {repeat} runs; grade = Grader.grade in a warm worker (repair, nbgrader autograde,",
-              "scores, messages, verification, feedback page); autograde = nbgrader's autograde step alone;",
+              "scores, messages, verification, feedback page), its kernels forked from a server that has imported",
+              "what kernels import; unforked = the same with kernels started afresh, as raw execution starts its own;",
+              "autograde = nbgrader's autograde step alone;",
               f"target ratio ≤ {TARGET_RATIO}×; grade-me = `make grade-me NB=...` end to end, as a learner runs it:",
               "in a process of its own, and answered by the warm grader `make lab` starts (lab open); target ≤ 2× raw",
               ""]

@@ -34,7 +34,6 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from tqdm import tqdm
 
 from autograder.containment import isolation
-from autograder.containment.processes import time_limit
 from autograder.coursedir import paths
 from autograder.coursedir.cli import course_directory
 from autograder.coursedir.paths import ROOT
@@ -89,7 +88,7 @@ class CourseOnWorker(WorkerPlugin):
                 if self.grader is None:
                     isolation.require()  # a worker that cannot seal learner code off grades no one (an internal error)
                     self.grader = Grader(self.directory, root=self.directory, copy_course=False, **self.options)
-            with time_limit(limit) as struck:
+            with self.grader.time_limit(limit) as struck:
                 outcome = self.grader.grade(student, assignment, folder)
             if struck.is_set() and not outcome.graded:
                 outcome.reason = f"grading took longer than {limit:g} s and was stopped"

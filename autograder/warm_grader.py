@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograder.coursedir.paths import ROOT, SELF_GRADING
+from autograder.coursedir.paths import ROOT, SELF_GRADING, assignments, release_notebook
 
 SOCKET = "warm-grader.sock"
 LOG = "warm-grader.log"
@@ -77,7 +77,6 @@ def _listening(path: Path) -> bool:
 def warm_up(work: Path) -> None:
     """Do once what a first grade-me would: generate every assignment in the workspace, and grade one
     unanswered notebook (nbconvert's templates, the kernel's first start, the feedback exporter)."""
-    from autograder.coursedir.paths import assignments, release_notebook
     from autograder.coursedir.quiet import stderr_to
     from autograder.grading.self_grade import grader
 
@@ -138,13 +137,19 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "autograder.warm_grader"}]
 
 
+def start(work: Path, log: Any) -> subprocess.Popen:
+    """Start a warm grader serving ``work``, writing to ``log`` (a file or ``subprocess.DEVNULL``), in a
+    session of its own (the terminal's Ctrl-C is its parent's to answer); it exits when its parent does."""
+    return subprocess.Popen([sys.executable, "-m", "autograder.warm_grader"], cwd=ROOT,
+                            env={**os.environ, "GRADE_ME_DIR": str(work)}, stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=log, start_new_session=True)
+
+
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Start the warm grader beside the learner's server, in a session of its own (the terminal's
-    Ctrl-C is the server's to answer); it exits when the server does."""
+    """Start the warm grader beside the learner's server."""
     SELF_GRADING.mkdir(parents=True, exist_ok=True)
     with open(SELF_GRADING / LOG, "ab") as log:
-        subprocess.Popen([sys.executable, "-m", "autograder.warm_grader"], cwd=ROOT, stdin=subprocess.DEVNULL,
-                         stdout=log, stderr=log, start_new_session=True)
+        start(SELF_GRADING, log)
     serverapp.log.info("make grade-me: a warm grader runs beside this server")
 
 

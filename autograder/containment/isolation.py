@@ -28,7 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -211,9 +211,11 @@ def _wait_and_exit(child, stage):
     os._exit(code if code >= 0 else 128 - code)
 
 
-def environment(**extra: str) -> dict[str, str]:
-    """The environment for contained learner code: the harmless part of this one, and ``extra``."""
-    kept = {key: os.environ[key] for key in ENVIRONMENT if key in os.environ}
+def environment(base: Mapping[str, str] | None = None, /, **extra: str) -> dict[str, str]:
+    """The environment for contained learner code: the harmless part of ``base`` (this process's
+    environment by default), and ``extra``."""
+    base = os.environ if base is None else base
+    kept = {key: base[key] for key in ENVIRONMENT if key in base}
     return {**kept, "HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "IPYTHONDIR": "/tmp/ipython", **extra}
 
 

@@ -4,7 +4,9 @@ The kernel sees Python, the ``course`` package and the folder of the notebook be
 nothing else of the course: not ``source/``, the verification inputs, the gradebook or other
 students' work; and, talking to nbgrader through socket files, no network (nothing to reach on
 localhost, such as a Dask scheduler). As root it runs as ``nobody``, with a cap on the processes it may start.
-Usage (from a kernelspec's argv, see :mod:`autograder.containment.kernelspec`): ``... {connection_file}``.
+Usage (from a kernelspec's argv, see :mod:`autograder.containment.kernelspec`):
+``... [--forkserver <socket>] {connection_file}``; with a fork server
+(:mod:`autograder.containment.kernel_forkserver`) that answers, the kernel is a fork of it instead.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import runpy
 import sys
 from pathlib import Path
 
-from autograder.containment import isolation
+from autograder.containment import isolation, kernel_forkserver
 
 NOBODY = isolation.NOBODY
 MAX_PROCESSES = 256
@@ -23,7 +25,19 @@ CONNECTION = "/tmp/connection.json"  # inside the view's private /tmp
 
 
 def main() -> None:
-    connection_file, *rest = sys.argv[1:]
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--forkserver"]:
+        server, arguments = arguments[1], arguments[2:]
+        status = kernel_forkserver.ask(server, arguments)
+        if status is not None:
+            sys.exit(status)
+    run(arguments)
+
+
+def run(arguments: list[str]) -> None:
+    """Enter the private view and run ipykernel there, in this process, with ``arguments``
+    (``{connection_file} ...``) and this process's folder and environment."""
+    connection_file, *rest = arguments
     notebook_folder = os.getcwd()  # nbgrader starts the kernel in the folder of the notebook it runs
     secret = Path(connection_file).read_bytes()  # read here: the kernel never sees the grader's runtime folder
     if os.geteuid() == 0:

@@ -14,8 +14,9 @@ from autograder.coursedir.workspace import QuietKernelManager
 NAME = "course-contained"
 
 
-def install(directory: str | Path) -> dict[str, Any]:
-    """Write the kernelspec under ``directory`` and return the nbgrader settings that select it.
+def install(directory: str | Path, forkserver: str | Path | None = None) -> dict[str, Any]:
+    """Write the kernelspec under ``directory`` and return the nbgrader settings that select it; its
+    kernels are forks of ``forkserver`` (a socket, see :mod:`autograder.containment.kernel_forkserver`) if given.
 
     Only where learner code can be contained (:func:`autograder.containment.isolation.problem`); otherwise
     the notebook's own kernel is used and the settings are empty.
@@ -24,7 +25,8 @@ def install(directory: str | Path) -> dict[str, Any]:
         return {}
     spec = Path(directory) / "kernels" / NAME
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [*isolation.python_main("autograder.containment.kernel_launcher"), "{connection_file}"]
+    server = ["--forkserver", str(forkserver)] if forkserver else []
+    argv = [*isolation.python_main("autograder.containment.kernel_launcher"), *server, "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3 (graded)",
                                                   "language": "python"}), encoding="utf-8")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(directory), os.environ.get("JUPYTER_PATH")]))

@@ -70,8 +70,9 @@ def kill_tree(pid: int) -> None:
 
 
 @contextmanager
-def time_limit(seconds: float) -> Iterator[threading.Event]:
-    """Within the block, kill this process's children (the kernels) once ``seconds`` have passed.
+def time_limit(seconds: float, spare: int | None = None) -> Iterator[threading.Event]:
+    """Within the block, kill this process's descendants (the kernels), all but ``spare`` (a pid),
+    once ``seconds`` have passed.
 
     Yields a :class:`threading.Event` that is set when the limit struck, so the caller can say
     why the notebook stopped.
@@ -80,7 +81,7 @@ def time_limit(seconds: float) -> Iterator[threading.Event]:
 
     def strike():
         struck.set()
-        kill(descendants(os.getpid()))
+        kill(pid for pid in descendants(os.getpid()) if pid != spare)
 
     timer = threading.Timer(seconds, strike)
     timer.daemon = True

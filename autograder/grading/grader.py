@@ -6,15 +6,19 @@ ends as an :class:`Outcome` with a readable reason, never as an exception that s
 from __future__ import annotations
 
 import os
+import threading
 import time
+from contextlib import AbstractContextManager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from autograder.containment import isolation, kernel_launcher, kernelspec
+from autograder.containment.kernel_forkserver import ForkServer
 from autograder.containment.processes import adopt_orphans, descendants, kill, time_limit
 from autograder.containment.verify import verify
 from autograder.coursedir.cells import graded_cells, testing_cell
+from autograder.coursedir.cli import quiet_environment
 from autograder.coursedir.gradebook import set_auto_score
 from autograder.coursedir.workspace import Workspace
 from autograder.grading.messages import test_cell_messages
@@ -34,18 +38,22 @@ class Grader:
         Seconds one notebook may run in all; past it, its kernel is killed.
     verification : bool
         Run the independent check (:mod:`autograder.containment.verify`) after nbgrader's autograde.
+    fork_kernels : bool
+        Start each contained kernel as a fork of a process that has imported what kernels import
+        (:mod:`autograder.containment.kernel_forkserver`), rather than as a new interpreter.
     **overrides
         nbgrader settings, e.g. ``{"Execute.timeout": 10}`` for the per-cell limit.
     """
 
     def __init__(self, directory: str | Path, *, notebook_timeout: float = 600, verification: bool = True,
-                 **overrides: Any):
+                 fork_kernels: bool = True, **overrides: Any):
         if os.geteuid() == 0:  # grading others' work: never without a private view (says why, before anyone)
             isolation.require()
-        kernel = kernelspec.install(Path(directory) / "jupyter")
-        self.contained = bool(kernel)
+        self.contained = isolation.problem() is None
         if self.contained:
             adopt_orphans()
+        self.forkserver = ForkServer(quiet_environment()) if self.contained and fork_kernels else None
+        kernel = kernelspec.install(Path(directory) / "jupyter", self.forkserver and self.forkserver.socket)
         self.workspace = Workspace(directory, **{**kernel, **overrides})
         self.notebook_timeout = notebook_timeout
         self.verification = verification
@@ -67,6 +75,11 @@ class Grader:
         self._write_feedback(outcome)
         return outcome
 
+    def time_limit(self, seconds: float) -> AbstractContextManager[threading.Event]:
+        """:func:`~autograder.containment.processes.time_limit` for this grader's kernels: once ``seconds``
+        have passed they are killed, and the fork server they came from is spared."""
+        return time_limit(seconds, spare=self.forkserver and self.forkserver.process.pid)
+
     def _find_notebook(self, folder, assignment):
         expected = self.workspace.notebook_name(assignment)
         if (folder / expected).is_file():
@@ -87,7 +100,7 @@ class Grader:
             # (its own contained process, on another core): the learner waits for the longer of the two.
             checking = beside.submit(self._verify, assignment, notebook) if self.verification else None
             self.workspace.submit(student, assignment, notebook)
-            with time_limit(self.notebook_timeout) as struck:
+            with self.time_limit(self.notebook_timeout) as struck:
                 result = self.workspace.autograde(assignment, student)
             verdicts = checking.result() if checking else {}
         if self.contained:  # whatever the learner's code started outlives its kernel: stop it

@@ -32,10 +32,16 @@ def grade_ids(path: str | Path) -> set[str]:
         return set()
 
 
+@functools.cache
+def exercises() -> dict[str, set[str]]:
+    """Each assignment's grade ids, read once per process (a warm grader exits when ``source/`` changes)."""
+    return {name: grade_ids(source_notebook(name)) for name in assignments()}
+
+
 def assignment_of(path: str | Path) -> str | None:
     """The assignment whose exercises the notebook holds most of, or None."""
     ids = grade_ids(path)
-    shared = {name: len(ids & grade_ids(source_notebook(name))) for name in assignments()}
+    shared = {name: len(ids & known) for name, known in exercises().items()}
     best = max(shared, key=shared.get, default=None)
     return best if best and shared[best] else None
 

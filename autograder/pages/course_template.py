@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
 from typing import Any
 
 from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache

@@ -1,0 +1,183 @@
+"""Start contained kernels as forks of one process that has already imported what a kernel imports.
+
+A kernel started afresh spends most of a short notebook's run importing ipykernel, numpy, sympy and
+matplotlib. A :class:`~autograder.grading.grader.Grader` therefore starts one fork server: a fresh
+interpreter (never a fork of the grader, which holds source notebooks) with a harmless environment,
+which imports them once. Each kernel is then a fork of it that enters its private view through
+:func:`autograder.containment.kernel_launcher.run`, the very code a freshly started kernel runs.
+The kernelspec's program stays :mod:`~autograder.containment.kernel_launcher`: it hands its
+arguments, folder, environment and standard streams to the server, stands in for the forked kernel
+(signals in, exit status out), and starts the kernel itself when no server answers.
+
+multiprocessing's forkserver does not fit: its children re-import the parent's ``__main__`` and
+hold the parent's authentication key.
+Usage: ``python -m autograder.containment.kernel_forkserver <socket> <fd of the grader's pipe>``.
+"""
+from __future__ import annotations
+
+import atexit
+import importlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+
+from autograder.containment import isolation
+
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "sympy", "matplotlib.pyplot", "ipywidgets",
+           "course", "course.grading", "course.derivation", "course.numerical", "course.diagnosis")
+# BLAS on one thread, as in the independent check: grading runs many kernels at once, and a fork
+# inherits no threads (numpy's pool of them is made in the server, at import)
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+PACKET = 1 << 20  # a request (arguments, folder, environment) fits in one packet
+
+
+class ForkServer:
+    """A running fork server; it stops when this object is collected or the grading process ends."""
+
+    def __init__(self, environment: Mapping[str, str]):
+        self.folder = Path(tempfile.mkdtemp(prefix="forkserver-"))  # short: a socket's path may not pass 107 bytes
+        self.socket = self.folder / "server"
+        alive, self._alive = os.pipe()  # the server exits when this pipe's writing end closes with the grader
+        self.process = subprocess.Popen(
+            isolation.python_main(__name__, str(self.socket), str(alive)), pass_fds=[alive],
+            env=isolation.environment(environment, MPLCONFIGDIR=str(self.folder), **ONE_THREAD),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        os.close(alive)
+        while not self.socket.exists() and self.process.poll() is None:  # bound before it imports anything
+            time.sleep(0.01)
+        self._stop = weakref.finalize(self, _stop, self.process, self._alive)
+
+    def stop(self) -> None:
+        """Stop the server and every kernel it forked."""
+        self._stop()
+
+
+def _stop(process, alive):
+    os.close(alive)
+    process.wait()
+
+
+def ask(server: str, arguments: list[str]) -> int | None:
+    """Run the kernel ``arguments`` describe as a fork of ``server``, standing in for it until it
+    exits; returns its exit status, or None (nothing forked) when no server answers."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        connection.connect(server)
+        request = {"arguments": arguments, "folder": os.getcwd(), "environment": dict(os.environ)}
+        socket.send_fds(connection, [json.dumps(request).encode()], [0, 1, 2])
+        reply = connection.recv(PACKET)
+    except OSError:
+        return None
+    if not reply:
+        return None
+    group = json.loads(reply)["pid"]  # the forked kernel leads a process group of its own
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(number, lambda number, _: os.killpg(group, number))
+    reply = connection.recv(PACKET)
+    return json.loads(reply)["exit"] if reply else 1
+
+
+def serve(listener: socket.socket, alive: int) -> None:
+    """Fork a kernel for each request until the grader's pipe closes; then stop every kernel."""
+    events = selectors.DefaultSelector()
+    events.register(listener, selectors.EVENT_READ, "request")
+    events.register(alive, selectors.EVENT_READ, "alive")
+    kernels = {}  # pid: (its pidfd, the connection of the launcher standing in for it)
+    while True:
+        for key, _ in events.select():
+            if key.data == "alive":
+                for pid in kernels:
+                    _kill(pid)
+                    os.waitpid(pid, 0)
+                shutil.rmtree(Path(listener.getsockname()).parent, ignore_errors=True)
+                return
+            if key.data == "request":
+                connection, _ = listener.accept()
+                request, fds, _, _ = socket.recv_fds(connection, PACKET, 3)
+                pid = os.fork()
+                if pid == 0:
+                    _kernel(json.loads(request), fds)
+                for fd in fds:
+                    os.close(fd)
+                connection.send(json.dumps({"pid": pid}).encode())
+                kernels[pid] = (os.pidfd_open(pid), connection)
+                events.register(kernels[pid][0], selectors.EVENT_READ, ("exited", pid))
+                events.register(connection, selectors.EVENT_READ, ("launcher gone", pid))
+            elif key.data[0] == "exited":
+                pid = key.data[1]
+                pidfd, connection = kernels.pop(pid)
+                _, status = os.waitpid(pid, 0)
+                events.unregister(pidfd)
+                if connection.fileno() in events.get_map():
+                    events.unregister(connection)
+                with connection:  # the launcher may be gone already
+                    try:
+                        connection.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+                    except OSError:
+                        pass
+                os.close(pidfd)
+            else:  # the launcher was killed (a kernel manager's last resort): so is its kernel
+                events.unregister(key.fileobj)
+                _kill(key.data[1])
+
+
+def _kill(group):
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _kernel(request, fds):
+    """In the forked child: become the kernel the launcher would have started, then exit."""
+    code = 1
+    try:
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the server's socket and its other kernels' connections
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.chdir(request["folder"])
+        os.environ.clear()
+        os.environ.update(request["environment"])
+        sys.modules["numpy"].random.seed()  # numpy's global generator was seeded once, in the server
+        from autograder.containment import kernel_launcher
+        kernel_launcher.run(request["arguments"])
+        code = 0
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+    except BaseException:  # noqa: BLE001 - say why on the kernel's own stderr, as a fresh one would
+        traceback.print_exc()
+    try:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+def main() -> None:
+    path, alive = sys.argv[1], int(sys.argv[2])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C at the grader's terminal is the grader's to answer
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path + ".binding")
+    listener.listen(64)
+    os.rename(path + ".binding", path)  # the socket appears ready to take requests, which wait for the imports
+    for module in PRELOAD:
+        importlib.import_module(module)
+    serve(listener, alive)
+
+
+if __name__ == "__main__":
+    main()

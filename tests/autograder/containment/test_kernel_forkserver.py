@@ -1,0 +1,141 @@
+"""Kernels forked from a server that has imported what kernels import
+(:mod:`autograder.containment.kernel_forkserver`): the same contained kernel as one started afresh
+(view, user, folder, paths), but with fresh random numbers each; interrupts reach it; it dies with
+whatever stands in for it; a time limit leaves the server serving; with no server the launcher
+starts the kernel itself."""
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.containment import isolation, kernelspec
+from autograder.containment.kernel_forkserver import ForkServer
+from autograder.containment.processes import descendants
+from autograder.coursedir.cli import quiet_environment
+from autograder.grading.grader import Grader
+from tests.browser_support import wait_for
+
+pytestmark = [pytest.mark.nbgrader,
+              pytest.mark.skipif(isolation.problem() is not None, reason=f"no private view here: {isolation.problem()}")]
+
+# What a learner's code can see of its kernel; "preloaded" says whether sympy was in memory before anyone imported it.
+LOOK_AROUND = """
+import json, os, sys
+preloaded = "sympy" in sys.modules
+import numpy
+print(json.dumps({"preloaded": preloaded, "uid": os.getuid(), "pid": os.getpid(), "folder": os.getcwd(),
+                  "path": sys.path, "environment": sorted(os.environ), "root": sorted(os.listdir("/")),
+                  "random": numpy.random.rand(), "writable": os.access(os.getcwd(), os.W_OK)}))
+"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    forkserver = ForkServer(quiet_environment())
+    yield forkserver
+    forkserver.stop()
+
+
+def look_around(folder, forkserver=None):
+    """What :data:`LOOK_AROUND` prints in a contained kernel started in ``folder``."""
+    settings = kernelspec.install(folder / "jupyter", forkserver)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LOOK_AROUND)])
+    NotebookClient(notebook, kernel_name=kernelspec.NAME, timeout=120,
+                   kernel_manager_class=settings["Execute.kernel_manager_class"],
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return json.loads(notebook.cells[0].outputs[0]["text"])
+
+
+def test_a_forked_kernel_sees_what_a_started_one_sees_with_random_numbers_of_its_own(server, tmp_path):
+    forked = [look_around(tmp_path, server.socket) for _ in range(2)]
+    started = look_around(tmp_path)
+    assert [seen.pop("preloaded") for seen in forked] == [True, True] and started.pop("preloaded") is False
+    assert forked[0].pop("random") != forked[1].pop("random") != started.pop("random")
+    assert forked[0] == forked[1] == started
+    assert started["uid"] == (isolation.NOBODY if os.geteuid() == 0 else os.getuid()) and started["pid"] == 1
+
+
+def test_without_a_server_the_launcher_starts_the_kernel_itself(tmp_path):
+    """A server that is gone (or never was) costs the start-up time, never the grade."""
+    seen = look_around(tmp_path, tmp_path / "no-server-here")
+    assert seen["preloaded"] is False and seen["uid"] in (isolation.NOBODY, os.getuid())
+
+
+def kernels_of(server):
+    return [pid for pid in descendants(server.process.pid) if running(pid)]
+
+
+def running(pid):
+    """Whether ``pid`` is a process that has not ended (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+async def ready_kernel(folder):
+    """A contained kernel (per the kernelspec installed last) started in ``folder``, and a client that found it ready."""
+    manager = kernelspec.ContainedKernelManager(kernel_name=kernelspec.NAME)
+    await manager.start_kernel(cwd=str(folder))
+    client = manager.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    return manager, client
+
+
+def test_an_interrupt_reaches_the_forked_kernel_and_killing_its_launcher_kills_it(server, tmp_path):
+    kernelspec.install(tmp_path / "jupyter", server.socket)
+
+    async def interrupt_then_kill():
+        manager, client = await ready_kernel(tmp_path)
+        running = kernels_of(server)
+        request = client.execute("import time; time.sleep(600)")
+        await asyncio.sleep(1)
+        await manager.interrupt_kernel()
+        while (reply := await client.get_shell_msg(timeout=60))["parent_header"].get("msg_id") != request:
+            pass
+        client.stop_channels()
+        manager.provisioner.process.kill()  # what a kernel manager does last with a kernel that will not stop
+        wait_for(lambda: not kernels_of(server), 30, "the forked kernel to die with its launcher")
+        await manager.shutdown_kernel(now=True)
+        return running, reply["content"]
+
+    running, reply = asyncio.run(interrupt_then_kill())
+    assert running, "the kernel ran as a fork of the server"
+    assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
+    assert server.process.poll() is None
+
+
+def test_a_time_limit_stops_the_kernel_and_leaves_the_server_serving(tmp_path):
+    grader = Grader(tmp_path / "grader", notebook_timeout=8, verification=False)
+    assignment, folder = "01_gradients", tmp_path / "handed-in"
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("while True:\n    pass")])
+    nbformat.write(notebook, folder / grader.workspace.notebook_name(assignment))
+    looping = grader.grade("looping", assignment, folder)
+    assert not looping.graded and "stopped after running for 8 s" in looping.reason
+    assert grader.forkserver.process.poll() is None
+    nbformat.write(nbformat.v4.new_notebook(), folder / grader.workspace.notebook_name(assignment))
+    assert grader.grade("empty", assignment, folder).graded
+
+
+def test_stopping_the_server_stops_its_kernels_and_removes_its_socket(tmp_path):
+    server = ForkServer(quiet_environment())
+    kernelspec.install(tmp_path / "jupyter", server.socket)
+
+    async def start():
+        manager, client = await ready_kernel(tmp_path)
+        client.stop_channels()
+        return manager
+
+    manager = asyncio.run(start())
+    kernels = kernels_of(server)
+    assert kernels
+    server.stop()
+    assert server.process.returncode == 0 and not server.folder.exists()
+    assert not [pid for pid in kernels if running(pid)]
+    asyncio.run(manager.shutdown_kernel(now=True))
