@@ -5,15 +5,16 @@ Per notebook it times the solution-filled release notebook run plainly with nbcl
 grading the same submission with :class:`~autograder.grading.grader.Grader` in a warm process (nbgrader
 imported and the assignment generated beforehand, as in a class-grading worker). Then it grades a
 synthetic class: in one process with no Dask (grading and recording one submission after another),
-on a local Dask cluster of one worker and of one per core, and on a scheduler with two workers
-started from the command line; the difference between one worker and no Dask is Dask's overhead
-per submission. Everything runs in scratch directories;
+on a local Dask cluster of one worker and of one per core, and on schedulers with one (already
+running) and two workers started from the command line; the difference between the running worker
+and no Dask is Dask's overhead per submission. Everything runs in scratch directories;
 the table is printed and written to ``reports/bench.txt``.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -44,15 +45,26 @@ from autograder.grading.merge import prepare_course, record
 TARGET_RATIO = 1.3
 TARGET_SPEEDUP = 1.9
 # a notebook's row: assignment, then median seconds of raw execution, grading, autograde, feedback, verification,
-# grading with kernels started afresh (not forked), grade-me in a process of its own, and grade-me answered by
-# make lab's warm grader
-NotebookRow = tuple[str, float, float, float, float, float, float, float, float]
+# grading with kernels started afresh (not forked), grade-me in a process of its own, grade-me answered by
+# make lab's warm grader, and the CPU seconds of raw execution and of grading
+NotebookRow = tuple[str, float, float, float, float, float, float, float, float, float, float]
 
 
 def solved(assignment: str) -> NotebookNode:
     """The release notebook of ``assignment`` with every stub replaced by the reference solution."""
     release = nbformat.read(release_notebook(assignment), as_version=4)
     return fill_in(release, reference_solutions(source_notebook(assignment)))
+
+
+def cpu_seconds(forkserver: int | None = None) -> float:
+    """CPU seconds used so far by this process and the children it waited for, and by those the fork
+    server ``forkserver`` (a pid) waited for: the kernels it forked."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    if forkserver:
+        fields = Path(f"/proc/{forkserver}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
+    return total
 
 
 def run_raw(notebook: NotebookNode, folder: Path) -> float:
@@ -106,12 +118,16 @@ def notebook_rows(names: list[str], repeat: int, scratch: Path) -> list[Notebook
 def notebook_row(grader: TimedGrader, fresh: Grader, assignment: str, folder: Path, repeat: int, scratch: Path,
                  warm_work: Path) -> NotebookRow:
     """One assignment's row of :func:`notebook_rows` (``folder`` holds its solved submission)."""
-    raw, graded, autograde, feedback, verification, afresh = [], [], [], [], [], []
+    raw, graded, autograde, feedback, verification, afresh, raw_cpu, grade_cpu = [], [], [], [], [], [], [], []
+    server = grader.forkserver and grader.forkserver.process.pid
     for turn in range(repeat):
+        cpu = cpu_seconds()
         raw.append(run_raw(solved(assignment), folder))
-        started = time.perf_counter()
+        raw_cpu.append(cpu_seconds() - cpu)
+        started, cpu = time.perf_counter(), cpu_seconds(server)
         outcome = grader.grade(f"student_{turn}", assignment, folder)
         graded.append(time.perf_counter() - started)
+        grade_cpu.append(cpu_seconds(server) - cpu)
         started = time.perf_counter()
         fresh.grade(f"student_{turn}", assignment, folder)
         afresh.append(time.perf_counter() - started)
@@ -123,7 +139,7 @@ def notebook_row(grader: TimedGrader, fresh: Grader, assignment: str, folder: Pa
     cold = self_grading_times(folder, repeat, scratch / "grade-me")
     warm = self_grading_times(folder, repeat, warm_work)
     return (assignment, *(statistics.median(v) for v in (raw, graded, autograde, feedback, verification, afresh,
-                                                          cold, warm)))
+                                                          cold, warm, raw_cpu, grade_cpu)))
 
 
 def containment_cost(repeat: int = 10) -> float:
@@ -145,7 +161,9 @@ def containment_cost(repeat: int = 10) -> float:
 def warm_grader_beside(work: Path) -> Iterator[Path]:
     """A warm grader (:mod:`autograder.warm_grader`) serving ``work``, as ``make lab`` starts one; yields ``work``."""
     process = warm_grader.start(work, subprocess.DEVNULL)
-    try:
+    try:  # its warm-up would compete with what is timed meanwhile: wait for its first answer (to no notebook)
+        while warm_grader.ask(work, [str(work / "no-notebook.ipynb")]) is None and process.poll() is None:
+            time.sleep(0.2)
         yield work
     finally:
         process.terminate()
@@ -231,16 +249,20 @@ def round_trip(address: str, tasks: int = 200, size: int = 200_000) -> float:
 def class_rows(names: list[str], students: int, repeat: int, scratch: Path,
                seed: int = 0) -> tuple[int, int, dict[str, float]]:
     """Median seconds to grade a synthetic class: directly, on a local cluster of one worker and of
-    one per core (with and without the independent check), and on a two-worker command-line cluster."""
+    one per core (with and without the independent check), on a one-worker command-line cluster that
+    is already running, and on a two-worker one."""
     course = scratch / "class"
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "source", course / "source")
     demo_class.build(course, students, seed, names)
     cores = os.cpu_count() or 1
-    with command_line_cluster(scratch / "cluster") as address:
+    with command_line_cluster(scratch / "cluster") as address, command_line_cluster(scratch / "one", 1) as running:
+        first = find_jobs(course)[0][0][0]
+        grade_class(course, students=[first], scheduler=running, progress=False)  # the worker's imports: not timed
         settings = {"direct": lambda: grade_directly(course),
                     "1 worker": lambda: grade_class(course, workers=1, progress=False),
+                    "1 running worker": lambda: grade_class(course, scheduler=running, progress=False),
                     f"{cores} workers": lambda: grade_class(course, workers=cores, progress=False),
                     f"{cores} workers, unverified": lambda: grade_class(course, workers=cores, progress=False,
                                                                         verification=False),
@@ -268,21 +290,25 @@ def table(rows: list[NotebookRow], count: int, cores: int, times: dict[str, floa
              "",
              f"{'notebook':<24}{'raw (s)':>9}{'grade (s)':>11}{'ratio':>7}"
              f"{'  autograde (s)':>15}{'ratio':>7}{'  feedback (s)':>14}{'  verify (s)':>12}"
-             f"{'  unforked (s)':>14}{'ratio':>7}{'  grade-me (s)':>14}{'ratio':>7}{'  lab open (s)':>14}{'ratio':>7}"]
-    for assignment, raw, graded, autograde, feedback, verification, afresh, cold, warm in rows:
+             f"{'  unforked (s)':>14}{'ratio':>7}{'  grade-me (s)':>14}{'ratio':>7}{'  lab open (s)':>14}{'ratio':>7}"
+             f"{'  CPU raw (s)':>13}{'  CPU grade (s)':>15}{'ratio':>7}"]
+    for assignment, raw, graded, autograde, feedback, verification, afresh, cold, warm, raw_cpu, grade_cpu in rows:
         lines.append(f"{assignment:<24}{raw:>9.2f}{graded:>11.2f}{graded / raw:>6.2f}×"
                      f"{autograde:>15.2f}{autograde / raw:>6.2f}×{feedback:>14.2f}{verification:>12.2f}"
-                     f"{afresh:>14.2f}{afresh / raw:>6.2f}×{cold:>14.2f}{cold / raw:>6.2f}×{warm:>14.2f}{warm / raw:>6.2f}×")
+                     f"{afresh:>14.2f}{afresh / raw:>6.2f}×{cold:>14.2f}{cold / raw:>6.2f}×{warm:>14.2f}{warm / raw:>6.2f}×"
+                     f"{raw_cpu:>13.2f}{grade_cpu:>15.2f}{grade_cpu / raw_cpu:>6.2f}×")
     lines += ["", f"median of {repeat} runs; grade = Grader.grade in a warm worker (repair, nbgrader autograde,",
               "scores, messages, verification, feedback page), its kernels forked from a server that has imported",
               "what kernels import; unforked = the same with kernels started afresh, as raw execution starts its own;",
               "autograde = nbgrader's autograde step alone;",
               f"target ratio ≤ {TARGET_RATIO}×; grade-me = `make grade-me NB=...` end to end, as a learner runs it:",
-              "in a process of its own, and answered by the warm grader `make lab` starts (lab open); target ≤ 2× raw",
+              "in a process of its own, and answered by the warm grader `make lab` starts (lab open); target ≤ 2× raw;",
+              "CPU = processor seconds of every process involved (kernels, the independent check, the grader)",
               ""]
     if times:
-        one, many, unverified, remote, direct = (times[name] for name in (
-            "1 worker", f"{cores} workers", f"{cores} workers, unverified", "2-worker scheduler", "direct"))
+        one, many, unverified, remote, direct, running = (times[name] for name in (
+            "1 worker", f"{cores} workers", f"{cores} workers, unverified", "2-worker scheduler", "direct",
+            "1 running worker"))
         lines.append(f"class of {students} students × {len(rows)} assignments = {count} submissions "
                      f"(median of {class_repeat}):")
         lines.append(f"  {'no Dask: one process, same work':<34}{direct:8.1f} s")
@@ -290,9 +316,10 @@ def table(rows: list[NotebookRow], count: int, cores: int, times: dict[str, floa
         lines.append(f"  local cluster, {cores} workers           {many:8.1f} s   speed-up {one / many:.2f}× "
                      f"(target ≥ {TARGET_SPEEDUP}× on 2 cores)")
         lines.append(f"  scheduler + 2 command-line workers {remote:8.1f} s   speed-up {one / remote:.2f}×")
-        lines.append(f"  Dask's overhead per submission: {(one - direct) / count:+.2f} s (1 worker vs direct, "
-                     f"cluster start-up included; target ≤ 0.1 s); a task's round trip with 200 kB each way: "
-                     f"{1000 * times['round trip']:.1f} ms")
+        lines.append(f"  scheduler + 1 running worker       {running:8.1f} s   (its imports done, as on a cluster kept running)")
+        lines.append(f"  Dask's overhead per submission: {(running - direct) / count:+.2f} s on a running cluster "
+                     f"(target ≤ 0.1 s), {(one - direct) / count:+.2f} s with a local cluster's start-up; "
+                     f"a task's round trip with 200 kB each way: {1000 * times['round trip']:.1f} ms")
         lines.append(f"  without the independent check {unverified:.1f} s: verification adds "
                      f"{100 * (many / unverified - 1):.0f} % (target ≤ 30 %)")
     return "\n".join(lines)

@@ -76,6 +76,8 @@ class CourseOnWorker(WorkerPlugin):
         self.grader, self.lock = None, threading.Lock()
 
     def teardown(self, worker: Worker) -> None:
+        if self.grader:
+            self.grader.close()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def grade(self, student: str, assignment: str, files: dict[str, bytes], limit: float) -> dict[str, Any]:

@@ -40,13 +40,15 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "sympy", "matpl
 # inherits no threads (numpy's pool of them is made in the server, at import)
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 PACKET = 1 << 20  # a request (arguments, folder, environment) fits in one packet
+REQUEST_TIMEOUT = 10  # seconds a launcher that connected has to send its request
 
 
 class ForkServer:
     """A running fork server; it stops when this object is collected or the grading process ends."""
 
     def __init__(self, environment: Mapping[str, str]):
-        self.folder = Path(tempfile.mkdtemp(prefix="forkserver-"))  # short: a socket's path may not pass 107 bytes
+        # under /tmp, which each kernel's view has too (see kernel_launcher.run); short, as a socket's path must be
+        self.folder = Path(tempfile.mkdtemp(prefix="forkserver-", dir="/tmp"))
         self.socket = self.folder / "server"
         alive, self._alive = os.pipe()  # the server exits when this pipe's writing end closes with the grader
         self.process = subprocess.Popen(
@@ -82,8 +84,15 @@ def ask(server: str, arguments: list[str]) -> int | None:
     if not reply:
         return None
     group = json.loads(reply)["pid"]  # the forked kernel leads a process group of its own
+
+    def forward(number, _):
+        try:
+            os.killpg(group, number)
+        except ProcessLookupError:  # it has just ended: its status is on the way
+            pass
+
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(number, lambda number, _: os.killpg(group, number))
+        signal.signal(number, forward)
     reply = connection.recv(PACKET)
     return json.loads(reply)["exit"] if reply else 1
 
@@ -104,12 +113,18 @@ def serve(listener: socket.socket, alive: int) -> None:
                 return
             if key.data == "request":
                 connection, _ = listener.accept()
-                request, fds, _, _ = socket.recv_fds(connection, PACKET, 3)
-                pid = os.fork()
+                try:
+                    connection.settimeout(REQUEST_TIMEOUT)
+                    request, fds, _, _ = socket.recv_fds(connection, PACKET, 3)
+                    pid = os.fork()
+                except OSError:  # no request came, or no process could be made: the launcher starts the kernel itself
+                    connection.close()
+                    continue
                 if pid == 0:
                     _kernel(json.loads(request), fds)
                 for fd in fds:
                     os.close(fd)
+                connection.settimeout(None)
                 connection.send(json.dumps({"pid": pid}).encode())
                 kernels[pid] = (os.pidfd_open(pid), connection)
                 events.register(kernels[pid][0], selectors.EVENT_READ, ("exited", pid))
@@ -127,7 +142,7 @@ def serve(listener: socket.socket, alive: int) -> None:
                     except OSError:
                         pass
                 os.close(pidfd)
-            else:  # the launcher was killed (a kernel manager's last resort): so is its kernel
+            elif key.data[1] in kernels:  # the launcher was killed (a kernel manager's last resort): so is its kernel
                 events.unregister(key.fileobj)
                 _kill(key.data[1])
 

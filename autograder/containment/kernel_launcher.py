@@ -50,6 +50,8 @@ def run(arguments: list[str]) -> None:
                     files={CONNECTION: secret})
     os.environ.clear()
     os.environ.update(env)
+    if "matplotlib" in sys.modules:  # forked (kernel_forkserver): its cache folder, fixed at import, is under /tmp
+        os.makedirs(sys.modules["matplotlib"].get_cachedir(), exist_ok=True)
     # ipykernel starts in this process, now contained: no second interpreter to wait for. What it prints
     # for a person at a terminal (a Ctrl-C note: it sees no parent) joins its log on stderr, never a
     # grading command's output.

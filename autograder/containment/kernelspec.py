@@ -1,6 +1,7 @@
 """A kernelspec that runs learner notebooks through :mod:`autograder.containment.kernel_launcher` (a private view)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,14 +24,17 @@ def install(directory: str | Path, forkserver: str | Path | None = None) -> dict
     """
     if isolation.problem():
         return {}
-    spec = Path(directory) / "kernels" / NAME
+    # a name of its own: every grader's folder joins JUPYTER_PATH, and two graders in one process (a
+    # benchmark, a test) must each find their own spec (its fork server), not the first of that name
+    name = f"{NAME}-{hashlib.sha256(str(Path(directory).resolve()).encode()).hexdigest()[:12]}"
+    spec = Path(directory) / "kernels" / name
     spec.mkdir(parents=True, exist_ok=True)
     server = ["--forkserver", str(forkserver)] if forkserver else []
     argv = [*isolation.python_main("autograder.containment.kernel_launcher"), *server, "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3 (graded)",
                                                   "language": "python"}), encoding="utf-8")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(directory), os.environ.get("JUPYTER_PATH")]))
-    return {"Execute.kernel_name": NAME, "Execute.kernel_manager_class": ContainedKernelManager}
+    return {"Execute.kernel_name": name, "Execute.kernel_manager_class": ContainedKernelManager}
 
 
 class ContainedKernelManager(QuietKernelManager):

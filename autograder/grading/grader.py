@@ -75,6 +75,11 @@ class Grader:
         self._write_feedback(outcome)
         return outcome
 
+    def close(self) -> None:
+        """Stop this grader's fork server and the kernels it forked (else done when the grader is collected)."""
+        if self.forkserver:
+            self.forkserver.stop()
+
     def time_limit(self, seconds: float) -> AbstractContextManager[threading.Event]:
         """:func:`~autograder.containment.processes.time_limit` for this grader's kernels: once ``seconds``
         have passed they are killed, and the fork server they came from is spared."""

@@ -296,10 +296,10 @@ def test_each_kernel_talks_through_a_socket_folder_of_its_own_removed_when_it_st
     """Two kernels started one after the other by the contained kernel manager: each has its own folder of
     socket files (the only writable folder its view shows), gone once it stops, so nothing a learner's
     kernel leaves there is ever met by the next learner's."""
-    kernelspec.install(tmp_path / "jupyter")
+    kernel = kernelspec.install(tmp_path / "jupyter")
 
     async def start_and_stop():
-        manager = kernelspec.ContainedKernelManager(kernel_name=kernelspec.NAME)
+        manager = kernelspec.ContainedKernelManager(kernel_name=kernel["Execute.kernel_name"])
         await manager.start_kernel(cwd=str(tmp_path))
         folder = manager.sockets
         client = manager.client()

@@ -26,9 +26,10 @@ pytestmark = [pytest.mark.nbgrader,
 LOOK_AROUND = """
 import json, os, sys
 preloaded = "sympy" in sys.modules
-import numpy
-print(json.dumps({"preloaded": preloaded, "uid": os.getuid(), "pid": os.getpid(), "folder": os.getcwd(),
-                  "path": sys.path, "environment": sorted(os.environ), "root": sorted(os.listdir("/")),
+import matplotlib, numpy
+print(json.dumps({"preloaded": preloaded, "plot cache": os.access(matplotlib.get_cachedir(), os.W_OK),
+                  "uid": os.getuid(), "pid": os.getpid(), "folder": os.getcwd(), "path": sys.path,
+                  "environment": sorted(os.environ), "root": sorted(os.listdir("/")),
                   "random": numpy.random.rand(), "writable": os.access(os.getcwd(), os.W_OK)}))
 """
 
@@ -40,11 +41,12 @@ def server():
     forkserver.stop()
 
 
-def look_around(folder, forkserver=None):
-    """What :data:`LOOK_AROUND` prints in a contained kernel started in ``folder``."""
-    settings = kernelspec.install(folder / "jupyter", forkserver)
+def look_around(folder, forkserver=None, settings=None):
+    """What :data:`LOOK_AROUND` prints in a contained kernel started in ``folder`` (per ``settings`` from
+    :func:`kernelspec.install`, else a kernelspec installed in ``folder`` for ``forkserver``)."""
+    settings = settings or kernelspec.install(folder / "jupyter", forkserver)
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LOOK_AROUND)])
-    NotebookClient(notebook, kernel_name=kernelspec.NAME, timeout=120,
+    NotebookClient(notebook, kernel_name=settings["Execute.kernel_name"], timeout=120,
                    kernel_manager_class=settings["Execute.kernel_manager_class"],
                    resources={"metadata": {"path": str(folder)}}).execute()
     return json.loads(notebook.cells[0].outputs[0]["text"])
@@ -55,8 +57,15 @@ def test_a_forked_kernel_sees_what_a_started_one_sees_with_random_numbers_of_its
     started = look_around(tmp_path)
     assert [seen.pop("preloaded") for seen in forked] == [True, True] and started.pop("preloaded") is False
     assert forked[0].pop("random") != forked[1].pop("random") != started.pop("random")
-    assert forked[0] == forked[1] == started
+    assert forked[0] == forked[1] == started and started["plot cache"]
     assert started["uid"] == (isolation.NOBODY if os.geteuid() == 0 else os.getuid()) and started["pid"] == 1
+
+
+def test_kernelspecs_installed_in_one_process_each_start_their_own_kernels(server, tmp_path):
+    """Two graders in one process (a benchmark, a test): each one's kernels come from its own fork server, or none."""
+    forking, starting = (kernelspec.install(tmp_path / name, socket) for name, socket in
+                         (("forking", server.socket), ("starting", None)))
+    assert look_around(tmp_path, settings=forking)["preloaded"] and not look_around(tmp_path, settings=starting)["preloaded"]
 
 
 def test_without_a_server_the_launcher_starts_the_kernel_itself(tmp_path):
@@ -77,9 +86,10 @@ def running(pid):
         return False
 
 
-async def ready_kernel(folder):
-    """A contained kernel (per the kernelspec installed last) started in ``folder``, and a client that found it ready."""
-    manager = kernelspec.ContainedKernelManager(kernel_name=kernelspec.NAME)
+async def ready_kernel(folder, kernel):
+    """A contained kernel (``kernel``: the settings :func:`kernelspec.install` returned) started in ``folder``,
+    and a client that found it ready."""
+    manager = kernelspec.ContainedKernelManager(kernel_name=kernel["Execute.kernel_name"])
     await manager.start_kernel(cwd=str(folder))
     client = manager.client()
     client.start_channels()
@@ -88,10 +98,10 @@ async def ready_kernel(folder):
 
 
 def test_an_interrupt_reaches_the_forked_kernel_and_killing_its_launcher_kills_it(server, tmp_path):
-    kernelspec.install(tmp_path / "jupyter", server.socket)
+    kernel = kernelspec.install(tmp_path / "jupyter", server.socket)
 
     async def interrupt_then_kill():
-        manager, client = await ready_kernel(tmp_path)
+        manager, client = await ready_kernel(tmp_path, kernel)
         running = kernels_of(server)
         request = client.execute("import time; time.sleep(600)")
         await asyncio.sleep(1)
@@ -121,14 +131,16 @@ def test_a_time_limit_stops_the_kernel_and_leaves_the_server_serving(tmp_path):
     assert grader.forkserver.process.poll() is None
     nbformat.write(nbformat.v4.new_notebook(), folder / grader.workspace.notebook_name(assignment))
     assert grader.grade("empty", assignment, folder).graded
+    grader.close()
+    assert grader.forkserver.process.returncode == 0
 
 
 def test_stopping_the_server_stops_its_kernels_and_removes_its_socket(tmp_path):
     server = ForkServer(quiet_environment())
-    kernelspec.install(tmp_path / "jupyter", server.socket)
+    kernel = kernelspec.install(tmp_path / "jupyter", server.socket)
 
     async def start():
-        manager, client = await ready_kernel(tmp_path)
+        manager, client = await ready_kernel(tmp_path, kernel)
         client.stop_channels()
         return manager
 
