@@ -90,10 +90,19 @@ def test_two_machines_grade_like_the_local_default_even_when_a_worker_is_killed(
     assert scores(remote) == scores(local)
     assert len({o.total for o in local}) > 1, "the synthetic class should not all score alike"
     assert (course / "feedback" / "student_01" / ASSIGNMENT).is_dir()  # written by the client only
+
+
+def test_workers_grade_without_dasks_profiler_and_keep_no_fork_server_afterwards(cluster, tmp_path):
+    """Dask's profiler would sample each grading thread's deep stacks every 10 ms (half a second of CPU
+    per submission): every worker the course's plugin reached runs without it. Once grading is over,
+    no worker keeps the fork server its kernels came from."""
+    outcomes, _ = grade_class(course_with(tmp_path / "course", students=1), scheduler=cluster, progress=False)
+    assert all(o.graded for o in outcomes)
     with Client(cluster) as client:
         workers = client.run(grading_state).values()
-    assert not any(state["profiling"] for state in workers), "Dask's profiler samples every grading thread's stack"
-    assert not any(state["fork servers"] for state in workers), "a worker's fork server outlived its grading"
+    assert len(workers) == 2
+    assert not any(state["profiling"] for state in workers)
+    assert not any(state["fork servers"] for state in workers)
 
 
 def grading_state(dask_worker):
