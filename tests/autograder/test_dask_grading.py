@@ -96,6 +96,12 @@ def test_workers_grade_without_dasks_profiler_and_keep_no_fork_server_afterwards
     """Dask's profiler would sample each grading thread's deep stacks every 10 ms (half a second of CPU
     per submission): every worker the course's plugin reached runs without it. Once grading is over,
     no worker keeps the fork server its kernels came from."""
+    def grading_state(dask_worker):  # defined here, so it travels by value: the workers cannot import tests/
+        """Whether a worker's profiler runs, and the fork servers (of kernels) it still runs."""
+        servers = [child.pid for child in psutil.Process().children(recursive=True)
+                   if "kernel_forkserver" in " ".join(child.cmdline())]
+        return {"profiling": dask_worker.periodic_callbacks["profile"].is_running(), "fork servers": servers}
+
     outcomes, _ = grade_class(course_with(tmp_path / "course", students=1), scheduler=cluster, progress=False)
     assert all(o.graded for o in outcomes)
     with Client(cluster) as client:
@@ -103,13 +109,6 @@ def test_workers_grade_without_dasks_profiler_and_keep_no_fork_server_afterwards
     assert len(workers) == 2
     assert not any(state["profiling"] for state in workers)
     assert not any(state["fork servers"] for state in workers)
-
-
-def grading_state(dask_worker):
-    """Whether a worker's profiler runs, and the fork servers (of kernels) it still runs."""
-    servers = [child.pid for child in psutil.Process().children(recursive=True)
-               if "kernel_forkserver" in " ".join(child.cmdline())]
-    return {"profiling": dask_worker.periodic_callbacks["profile"].is_running(), "fork servers": servers}
 
 
 def test_submission_that_keeps_killing_workers_is_not_graded_and_the_rest_is(cluster, tmp_path):
