@@ -34,6 +34,7 @@ from nbclient import NotebookClient
 
 from autograder import demo_class, warm_grader
 from autograder.containment import isolation
+from autograder.containment.processes import stat_fields
 from autograder.coursedir.cells import fill_in, reference_solutions
 from autograder.coursedir.cli import quiet_environment
 from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
@@ -62,7 +63,7 @@ def cpu_seconds(forkserver: int | None = None) -> float:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     if forkserver:
-        fields = Path(f"/proc/{forkserver}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = stat_fields(forkserver)
         total += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
     return total
 

@@ -10,12 +10,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def _parent_of(pid):
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command's name (its state first, then its parent;
+    ``proc(5)`` numbers them from 3), or None when there is no such process."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return int(stat.rsplit(")", 1)[1].split()[1])
+    return stat.rsplit(")", 1)[1].split()
+
+
+def _parent_of(pid):
+    fields = stat_fields(pid)
+    return None if fields is None else int(fields[1])
 
 
 PR_SET_CHILD_SUBREAPER = 36

@@ -6,7 +6,6 @@ starts the kernel itself."""
 import asyncio
 import json
 import os
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,7 +13,7 @@ from nbclient import NotebookClient
 
 from autograder.containment import isolation, kernelspec
 from autograder.containment.kernel_forkserver import ForkServer
-from autograder.containment.processes import descendants
+from autograder.containment.processes import descendants, stat_fields
 from autograder.coursedir.cli import quiet_environment
 from autograder.grading.grader import Grader
 from tests.browser_support import wait_for
@@ -80,10 +79,8 @@ def kernels_of(server):
 
 def running(pid):
     """Whether ``pid`` is a process that has not ended (a zombie has)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    fields = stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 async def ready_kernel(folder, kernel):
