@@ -23,6 +23,7 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect, sync_playwright
 
 from autograder import hub
@@ -178,8 +179,7 @@ def hand_in(page, wrong=None):
     page.locator("#refresh_assignments_list").click()
     rows(page, "released", 1).first.locator(".item_status button").click()
     rows(page, "fetched", 1)
-    page.locator(f'#fetched_assignments_list a:text-is("{ASSIGNMENT}")').click()
-    page.locator('#fetched_assignments_list a:text-is("gradients")').click()
+    open_fetched_notebook(page)
     expect(page.locator(".jp-NotebookPanel .jp-Notebook")).to_be_visible(timeout=60_000)
     fill_in_notebook(page, answers(wrong))
     page.keyboard.press("Control+S")
@@ -187,6 +187,22 @@ def hand_in(page, wrong=None):
     page.locator('.lm-TabBar-tab:has-text("Assignments")').click()
     page.locator('#fetched_assignments_list .item_status button:text-is("Submit")').click()
     rows(page, "submitted", 1)
+
+
+def open_fetched_notebook(page):
+    """Unfold the fetched assignment and open its notebook. The extension draws its lists again, folded,
+    once it has recorded the fetch: a click that lands on the list before that finds it folded again."""
+    assignment = page.locator(f'#fetched_assignments_list a:text-is("{ASSIGNMENT}")')
+    notebook = page.locator('#fetched_assignments_list a:text-is("gradients")')
+    for _ in range(5):
+        if not notebook.is_visible():
+            assignment.click()
+        try:
+            notebook.click(timeout=10_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    notebook.click()  # the last try says why it failed
 
 
 def submission(course_hub, role):
