@@ -39,16 +39,17 @@ containment/ -- where learner code runs (it never sees the instructor's files), 
     containment.isolation       a private view built from nothing (Linux namespaces), no network
     containment.kernelspec      the kernelspec nbgrader uses, started through kernel_launcher
     containment.kernel_launcher child-process entry: the kernel inside the private view
-    containment.kernel_forkserver  kernels forked from one process that imported what they import
+    containment.forkserver      kernels and sandboxes forked from one process that imported what they import
     containment.verify          the independent check: hidden inputs, a contained run, the verdicts
-    containment.sandbox         child-process entry: runs learner code for verify, returns numbers only
+    containment.sandbox_launcher child-process entry: the sandbox inside its private view, under its limits
+    containment.sandbox         what the sandbox does: runs learner code for verify, returns numbers only
     containment.wire            the sandbox's wire format: plain JSON data out, arrays restored in
     containment.processes       find and stop what a grading run left behind
     containment/verification/   the independent check's hidden inputs (*.toml)
 
 pages/ -- the HTML pages: the feedback a learner reads, the layout of the instructor report:
     pages.hide_tests       the feedback copy of a notebook: no hidden test or solution line
-    pages.feedback_export  nbgrader's feedback exporter with the course's template
+    pages.feedback_export  nbgrader's feedback exporter with the course's template, in one pass (no BeautifulSoup)
     pages.summary          the summary at the top of each page: points and the likely mistake
     pages.render           the course's own pages (summary, instructor report) from Jinja2 templates, autoescaped
     pages.course_template  what the course's HTML exporters share (template folder, MathJax inside)

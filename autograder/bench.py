@@ -5,10 +5,11 @@ Per notebook it times the solution-filled release notebook run plainly with nbcl
 grading the same submission with :class:`~autograder.grading.grader.Grader` in a warm process (nbgrader
 imported and the assignment generated beforehand, as in a class-grading worker). Then it grades a
 synthetic class: in one process with no Dask (grading and recording one submission after another),
-on a local Dask cluster of one worker and of one per core, and on schedulers with one (already
-running) and two workers started from the command line; the difference between the running worker
-and no Dask is Dask's overhead per submission. Everything runs in scratch directories;
-the table is printed and written to ``reports/bench.txt``.
+on a local Dask cluster of one worker and of one per core, and on a scheduler with two workers
+started from the command line, with how many cores were busy meanwhile. Dask's overhead per
+submission is measured in pairs: each submission graded directly and as a task on a running
+one-worker cluster, back to back. Everything runs in scratch directories; the table is printed
+and written to ``reports/bench.txt``.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from autograder.coursedir.cells import fill_in, reference_solutions
 from autograder.coursedir.cli import quiet_environment
 from autograder.coursedir.paths import ROOT, assignments, release_notebook, source_notebook
 from autograder.coursedir.quiet import stderr_to
-from autograder.grade_class import find_jobs, grade_class, outcome_files
+from autograder.grade_class import PLUGIN, Job, collect, find_jobs, grade_class, outcome_files, send_course, submit
 from autograder.grading.grader import Grader
 from autograder.grading.merge import prepare_course, record
 
@@ -218,17 +219,60 @@ def command_line_cluster(directory: Path, workers: int = 2, env: dict[str, str] 
                 process.kill()
 
 
-def grade_directly(course: Path) -> int:
-    """Grade and record the class as :func:`~autograder.grade_class.grade_class` does, one submission after
-    another in this process with one :class:`Grader`: the same work without Dask (the overhead's baseline)."""
+def grade_directly(course: Path, grader: Grader, job: Job) -> None:
+    """Grade ``job`` with ``grader`` in this process and record it in ``course``: what a Dask task and
+    :func:`~autograder.grade_class.collect` do together, without Dask."""
+    outcome = grader.grade(*job)
+    record(course, outcome, outcome_files(outcome))
+
+
+def grade_class_directly(course: Path) -> None:
+    """Grade and record the class one submission after another in this process, with one :class:`Grader`."""
     jobs, _ = find_jobs(course)
     prepare_course(course, sorted({assignment for _, assignment, _ in jobs}))
     with tempfile.TemporaryDirectory(prefix="direct-") as scratch:
         grader = Grader(Path(scratch) / "workspace")
-        for student, assignment, folder in jobs:
-            outcome = grader.grade(student, assignment, folder)
-            record(course, outcome, outcome_files(outcome))
-    return len(jobs)
+        for job in jobs:
+            grade_directly(course, grader, job)
+        grader.close()
+
+
+def dask_overhead(course: Path, address: str) -> list[float]:
+    """Seconds Dask adds to each submission of the class in ``course``, measured in pairs: each submission graded
+    and recorded directly in this process, and as a task on the running cluster at ``address`` (its bytes sent,
+    its pages received), back to back in alternating order, so a change in the machine's load favours neither.
+    Both ways are warmed on every assignment first (generating it, first imports), as a running cluster is."""
+    jobs, _ = find_jobs(course)
+    names = sorted({assignment for _, assignment, _ in jobs})
+    prepare_course(course, names)
+    with tempfile.TemporaryDirectory(prefix="direct-") as scratch, Client(address) as client:
+        grader = Grader(Path(scratch) / "workspace")
+        send_course(client, course, names, {"notebook_timeout": grader.notebook_timeout, "verification": True})
+
+        def seconds(on_dask: bool, job: Job) -> float:
+            started = time.perf_counter()
+            if on_dask:
+                collect(course, job[:2], submit(client, job, grader.notebook_timeout))
+            else:
+                grade_directly(course, grader, job)
+            return time.perf_counter() - started
+
+        for job in {job[1]: job for job in reversed(jobs)}.values():  # the first submission of each assignment
+            seconds(False, job), seconds(True, job)
+        differences = []
+        for turn, job in enumerate(jobs):
+            first = turn % 2 == 0  # Dask first on even turns
+            times = {first: seconds(first, job), not first: seconds(not first, job)}
+            differences.append(times[True] - times[False])
+        client.unregister_worker_plugin(PLUGIN)
+        grader.close()
+    return differences
+
+
+def busy_seconds() -> float:
+    """Seconds the machine's cores have spent busy so far, all together (``/proc/stat``: all but idle and iowait)."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def echo(payload: bytes) -> bytes:
@@ -249,9 +293,9 @@ def round_trip(address: str, tasks: int = 200, size: int = 200_000) -> float:
 
 def class_rows(names: list[str], students: int, repeat: int, scratch: Path,
                seed: int = 0) -> tuple[int, int, dict[str, float]]:
-    """Median seconds to grade a synthetic class: directly, on a local cluster of one worker and of
-    one per core (with and without the independent check), on a one-worker command-line cluster that
-    is already running, and on a two-worker one."""
+    """Median seconds to grade a synthetic class, and cores busy meanwhile: directly, on a local cluster of
+    one worker and of one per core (with and without the independent check), and on a two-worker
+    command-line cluster; with Dask's overhead per submission (:func:`dask_overhead`) on a one-worker one."""
     course = scratch / "class"
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
@@ -259,23 +303,22 @@ def class_rows(names: list[str], students: int, repeat: int, scratch: Path,
     demo_class.build(course, students, seed, names)
     cores = os.cpu_count() or 1
     with command_line_cluster(scratch / "cluster") as address, command_line_cluster(scratch / "one", 1) as running:
-        first = find_jobs(course)[0][0][0]
-        grade_class(course, students=[first], scheduler=running, progress=False)  # the worker's imports: not timed
-        settings = {"direct": lambda: grade_directly(course),
+        settings = {"direct": lambda: grade_class_directly(course),
                     "1 worker": lambda: grade_class(course, workers=1, progress=False),
-                    "1 running worker": lambda: grade_class(course, scheduler=running, progress=False),
                     f"{cores} workers": lambda: grade_class(course, workers=cores, progress=False),
                     f"{cores} workers, unverified": lambda: grade_class(course, workers=cores, progress=False,
                                                                         verification=False),
                     "2-worker scheduler": lambda: grade_class(course, scheduler=address, progress=False)}
-        times = {"round trip": round_trip(address)}
-        runs = {name: [] for name in settings}
+        times = {"round trip": round_trip(address), "overhead": statistics.median(dask_overhead(course, running))}
+        runs, busy = {name: [] for name in settings}, {name: [] for name in settings}
         for turn in range(repeat):  # alternate the order, so a change in the machine's load favours none
             for name in sorted(runs, reverse=turn % 2 == 1):
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), busy_seconds()
                 settings[name]()
                 runs[name].append(time.perf_counter() - started)
+                busy[name].append((busy_seconds() - cpu) / runs[name][-1])
     times.update({name: statistics.median(seconds) for name, seconds in runs.items()})
+    times.update({f"{name} busy": statistics.median(cores) for name, cores in busy.items()})
     return len(find_jobs(course)[0]), cores, times
 
 
@@ -299,27 +342,31 @@ def table(rows: list[NotebookRow], count: int, cores: int, times: dict[str, floa
                      f"{afresh:>14.2f}{afresh / raw:>6.2f}×{cold:>14.2f}{cold / raw:>6.2f}×{warm:>14.2f}{warm / raw:>6.2f}×"
                      f"{raw_cpu:>13.2f}{grade_cpu:>15.2f}{grade_cpu / raw_cpu:>6.2f}×")
     lines += ["", f"median of {repeat} runs; grade = Grader.grade in a warm worker (repair, nbgrader autograde,",
-              "scores, messages, verification, feedback page), its kernels forked from a server that has imported",
-              "what kernels import; unforked = the same with kernels started afresh, as raw execution starts its own;",
+              "scores, messages, verification, feedback page), its kernel and independent check forked from a server",
+              "that has imported what they import; unforked = the same with both started afresh, as raw execution",
+              "starts its kernel;",
               "autograde = nbgrader's autograde step alone;",
               f"target ratio ≤ {TARGET_RATIO}×; grade-me = `make grade-me NB=...` end to end, as a learner runs it:",
               "in a process of its own, and answered by the warm grader `make lab` starts (lab open); target ≤ 2× raw;",
               "CPU = processor seconds of every process involved (kernels, the independent check, the grader)",
               ""]
     if times:
-        one, many, unverified, remote, direct, running = (times[name] for name in (
-            "1 worker", f"{cores} workers", f"{cores} workers, unverified", "2-worker scheduler", "direct",
-            "1 running worker"))
+        one, many, unverified, remote = (times[name] for name in (
+            "1 worker", f"{cores} workers", f"{cores} workers, unverified", "2-worker scheduler"))
+
+        def busy(name):
+            return f"{times[name + ' busy']:.2f} of {cores} cores busy"
+
         lines.append(f"class of {students} students × {len(rows)} assignments = {count} submissions "
                      f"(median of {class_repeat}):")
-        lines.append(f"  {'no Dask: one process, same work':<34}{direct:8.1f} s")
-        lines.append(f"  local cluster, 1 worker            {one:8.1f} s")
-        lines.append(f"  local cluster, {cores} workers           {many:8.1f} s   speed-up {one / many:.2f}× "
-                     f"(target ≥ {TARGET_SPEEDUP}× on 2 cores)")
-        lines.append(f"  scheduler + 2 command-line workers {remote:8.1f} s   speed-up {one / remote:.2f}×")
-        lines.append(f"  scheduler + 1 running worker       {running:8.1f} s   (its imports done, as on a cluster kept running)")
-        lines.append(f"  Dask's overhead per submission: {(running - direct) / count:+.2f} s on a running cluster "
-                     f"(target ≤ 0.1 s), {(one - direct) / count:+.2f} s with a local cluster's start-up; "
+        lines.append(f"  {'no Dask: one process, same work':<34}{times['direct']:8.1f} s   {busy('direct')}")
+        lines.append(f"  local cluster, 1 worker            {one:8.1f} s   {busy('1 worker')}")
+        lines.append(f"  local cluster, {cores} workers           {many:8.1f} s   {busy(f'{cores} workers')}, "
+                     f"speed-up {one / many:.2f}× (target ≥ {TARGET_SPEEDUP}× on 2 cores)")
+        lines.append(f"  scheduler + 2 command-line workers {remote:8.1f} s   {busy('2-worker scheduler')}, "
+                     f"speed-up {one / remote:.2f}×")
+        lines.append(f"  Dask's overhead per submission: {times['overhead']:+.2f} s (median of {count} pairs, each "
+                     "submission graded directly and on a running one-worker cluster back to back; target ≤ 0.1 s); "
                      f"a task's round trip with 200 kB each way: {1000 * times['round trip']:.1f} ms")
         lines.append(f"  without the independent check {unverified:.1f} s: verification adds "
                      f"{100 * (many / unverified - 1):.0f} % (target ≤ 30 %)")

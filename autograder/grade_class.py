@@ -193,10 +193,8 @@ def grade_class(course_root: str | Path = ROOT, *, students: Collection[str] | N
     options = {"notebook_timeout": notebook_timeout, "verification": verification}
     if cell_timeout:
         options["Execute.timeout"] = cell_timeout
-    client.register_plugin(CourseOnWorker(course_files(course_root, names), options), name=PLUGIN)
-    futures = {client.submit(grade_submission, student, assignment, submission_files(folder),
-                             notebook_timeout + GRACE, pure=False, key=f"grade-{student}-{assignment}-{time.time_ns()}"):
-               (student, assignment) for student, assignment, folder in jobs}
+    send_course(client, course_root, names, options)
+    futures = {submit(client, job, notebook_timeout): job[:2] for job in jobs}
     prepare_course(course_root, names)  # while the workers start grading
     outcomes = []
     bar = tqdm(total=len(jobs), unit="submission", desc="grading", disable=not progress, file=sys.stdout)
@@ -208,6 +206,19 @@ def grade_class(course_root: str | Path = ROOT, *, students: Collection[str] | N
     bar.close()
     client.unregister_worker_plugin(PLUGIN)
     return outcomes, skipped
+
+
+def send_course(client: Client, course_root: str | Path, names: Iterable[str], options: dict[str, Any]) -> None:
+    """Give every worker of ``client``'s cluster, present and future, the course's files for the assignments
+    ``names`` and the grader's ``options`` (:class:`CourseOnWorker`)."""
+    client.register_plugin(CourseOnWorker(course_files(course_root, names), options), name=PLUGIN)
+
+
+def submit(client: Client, job: Job, notebook_timeout: float) -> Future:
+    """The task grading ``job`` (``(student, assignment, folder)``) on ``client``'s cluster, carrying its bytes."""
+    student, assignment, folder = job
+    return client.submit(grade_submission, student, assignment, submission_files(folder), notebook_timeout + GRACE,
+                         pure=False, key=f"grade-{student}-{assignment}-{time.time_ns()}")
 
 
 def collect(course_root: str | Path, job: tuple[str, str], future: Future) -> Outcome:

@@ -23,7 +23,6 @@ import ctypes
 import json
 import os
 import resource
-import runpy
 import signal
 import subprocess
 import sys
@@ -37,7 +36,6 @@ from autograder.coursedir.paths import ROOT
 NOBODY = 65534
 COURSE = ROOT / "course"
 HERE = Path(__file__).resolve().parent  # autograder/containment
-SANDBOX = [ROOT / "autograder" / "__init__.py", *(HERE / name for name in ("__init__.py", "sandbox.py", "wire.py"))]
 SYSTEM = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 SCRATCH_SIZE = "64m"
@@ -77,11 +75,10 @@ def python_paths() -> list[str]:
     return sorted(str(Path(p).resolve()) for p in paths)
 
 
-def view(readable: Iterable[str | Path] = (), *, sandbox: bool = False) -> list[str]:
-    """The read-only paths of a view: Python, the ``course`` package, ``readable`` (and with ``sandbox``
-    the files the verification process runs, not the rest of ``autograder/``)."""
-    paths = [*python_paths(), str(COURSE), *map(str, readable)]
-    return paths + ([str(p) for p in SANDBOX] if sandbox else [])
+def view(readable: Iterable[str | Path] = ()) -> list[str]:
+    """The read-only paths of a view: Python, the ``course`` package and ``readable``. Never ``autograder/``:
+    the launchers import what they run before they enter the view."""
+    return [*python_paths(), str(COURSE), *map(str, readable)]
 
 
 def _carried_flags(path):
@@ -151,8 +148,8 @@ def _map_user():
     Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
 
 
-def enter(readable: Iterable[str | Path] = (), *, writable: Iterable[str | Path] = (), sandbox: bool = False,
-          workdir: str = "/tmp", network: bool = True, files: dict[str, bytes] | None = None) -> None:
+def enter(readable: Iterable[str | Path] = (), *, writable: Iterable[str | Path] = (), workdir: str = "/tmp",
+          network: bool = True, files: dict[str, bytes] | None = None) -> None:
     """Move this process into a private view and return there, as the unprivileged user, with
     ``workdir`` as its folder; the caller then execs the learner's program.
 
@@ -164,7 +161,7 @@ def enter(readable: Iterable[str | Path] = (), *, writable: Iterable[str | Path]
     Raises :class:`Unavailable` (before anything changed) when the system allows no namespaces.
     """
     root = os.geteuid() == 0
-    readable = [str(Path(p).resolve()) for p in view(readable, sandbox=sandbox)]
+    readable = [str(Path(p).resolve()) for p in view(readable)]
     writable = [str(Path(p).resolve()) for p in writable]
     stage = tempfile.mkdtemp(prefix="view-")  # the view's root; its mounts exist only in the new namespace
     try:
@@ -226,10 +223,10 @@ def python_main(module: str, *arguments: str) -> list[str]:
     return [sys.executable, "-I", "-c", code, *arguments]
 
 
-def command(program: list[str], readable: Iterable[str | Path] = (), *, workdir: str = "/tmp", network: bool = False,
-            sandbox: bool = False) -> list[str]:
+def command(program: list[str], readable: Iterable[str | Path] = (), *, workdir: str = "/tmp",
+            network: bool = False) -> list[str]:
     """``program`` (an argv list) wrapped to run in a private view (see :func:`enter`)."""
-    spec = {"readable": [str(p) for p in readable], "sandbox": sandbox, "workdir": workdir, "network": network}
+    spec = {"readable": [str(p) for p in readable], "workdir": workdir, "network": network}
     return python_main("autograder.containment.isolation", json.dumps(spec), "--", *program)
 
 
@@ -286,22 +283,17 @@ def require() -> None:
 
 
 def main() -> None:
-    """``... '<json view>' -- program...``: run ``program`` in the view. A module of this Python
-    (``python -m module ...``) runs in this very process once contained, saving an interpreter's start."""
+    """``... '<json view>' -- program...``: run ``program`` in the view."""
     if sys.argv[1:] == ["--probe"]:
         return _probe_namespaces()
     spec, _, program = sys.argv[1], sys.argv[2], sys.argv[3:]
     spec = json.loads(spec)
     try:
-        enter(spec["readable"], sandbox=spec["sandbox"], workdir=spec["workdir"], network=spec["network"])
+        enter(spec["readable"], workdir=spec["workdir"], network=spec["network"])
     except Unavailable as error:
         sys.exit(f"containment failed: {error}")
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if program[:2] == [sys.executable, "-m"]:
-        sys.argv = [program[2], *program[3:]]
-        runpy.run_module(program[2], run_name="__main__", alter_sys=True)
-    else:
-        os.execvp(program[0], program)
+    os.execvp(program[0], program)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ students' work; and, talking to nbgrader through socket files, no network (nothi
 localhost, such as a Dask scheduler). As root it runs as ``nobody``, with a cap on the processes it may start.
 Usage (from a kernelspec's argv, see :mod:`autograder.containment.kernelspec`):
 ``... [--forkserver <socket>] {connection_file}``; with a fork server
-(:mod:`autograder.containment.kernel_forkserver`) that answers, the kernel is a fork of it instead.
+(:mod:`autograder.containment.forkserver`) that answers, the kernel is a fork of it instead.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import runpy
 import sys
 from pathlib import Path
 
-from autograder.containment import isolation, kernel_forkserver
+from autograder.containment import forkserver, isolation
 
 NOBODY = isolation.NOBODY
 MAX_PROCESSES = 256
@@ -25,13 +25,7 @@ CONNECTION = "/tmp/connection.json"  # inside the view's private /tmp
 
 
 def main() -> None:
-    arguments = sys.argv[1:]
-    if arguments[:1] == ["--forkserver"]:
-        server, arguments = arguments[1], arguments[2:]
-        status = kernel_forkserver.ask(server, arguments)
-        if status is not None:
-            sys.exit(status)
-    run(arguments)
+    forkserver.launch("kernel", run)
 
 
 def run(arguments: list[str]) -> None:
@@ -50,7 +44,7 @@ def run(arguments: list[str]) -> None:
                     files={CONNECTION: secret})
     os.environ.clear()
     os.environ.update(env)
-    if "matplotlib" in sys.modules:  # forked (kernel_forkserver): its cache folder, fixed at import, is under /tmp
+    if "matplotlib" in sys.modules:  # forked (forkserver): its cache folder, fixed at import, is under /tmp
         os.makedirs(sys.modules["matplotlib"].get_cachedir(), exist_ok=True)
     # ipykernel starts in this process, now contained: no second interpreter to wait for. What it prints
     # for a person at a terminal (a Ctrl-C note: it sees no parent) joins its log on stderr, never a

@@ -17,7 +17,7 @@ NAME = "course-contained"
 
 def install(directory: str | Path, forkserver: str | Path | None = None) -> dict[str, Any]:
     """Write the kernelspec under ``directory`` and return the nbgrader settings that select it; its
-    kernels are forks of ``forkserver`` (a socket, see :mod:`autograder.containment.kernel_forkserver`) if given.
+    kernels are forks of ``forkserver`` (a socket, see :mod:`autograder.containment.forkserver`) if given.
 
     Only where learner code can be contained (:func:`autograder.containment.isolation.problem`); otherwise
     the notebook's own kernel is used and the settings are empty.

@@ -18,10 +18,8 @@ are never parsed or evaluated here.
 from __future__ import annotations
 
 import json
-import resource
 import secrets
 import subprocess
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,11 +31,12 @@ import tomllib
 from nbformat import NotebookNode
 
 from autograder.containment import isolation
+from autograder.containment.forkserver import ONE_THREAD
 from autograder.containment.processes import kill_tree
 from autograder.containment.sandbox import definitions_only
 from autograder.containment.wire import plain, restore
 from autograder.coursedir.cells import is_graded
-from autograder.coursedir.paths import ROOT, source_notebook
+from autograder.coursedir.paths import source_notebook
 from course.compare import relative_error
 from course.diagnosis import diagnose
 
@@ -49,12 +48,6 @@ DERIVATIONS = SPECS / "derivations.toml"
 EXACT = 1e-11  # exact formulas agree this closely on the well-conditioned hidden inputs; estimates do not
 SECONDS_PER_CALL = 10
 DERIVATION_TRIALS = 3  # random points (each with its symmetric and commuting variants) per derivation
-LIMITS = {
-    resource.RLIMIT_AS: 3 * 1024**3,
-    resource.RLIMIT_CPU: 120,
-    resource.RLIMIT_FSIZE: 50 * 1024**2,
-    resource.RLIMIT_NPROC: 256,
-}
 Spec = dict[str, Any]  # a graded function's table in verification/*.toml
 
 
@@ -84,32 +77,20 @@ def private_tmp() -> bool:
     return isolation.problem() is None
 
 
-def contained_command(command: list[str]) -> list[str]:
-    """``command`` wrapped to run in a private view with no network, as an unprivileged user
-    (:mod:`autograder.containment.isolation`): it sees Python, the ``course`` package and the sandbox's own
-    module, and nothing of the course repository, the gradebook or other students' work.
-
-    Where learner code cannot be contained, the command is returned as is: class grading stops
-    before that (:func:`autograder.containment.isolation.require`); self-grading may go on without it.
-    """
-    if not private_tmp():
-        return command
-    return isolation.command(command, sandbox=True)
+def sandbox_command(forkserver: str | Path | None = None) -> list[str]:
+    """The command that runs the sandbox in its private view (:mod:`autograder.containment.sandbox_launcher`),
+    as a fork of ``forkserver`` (a socket, see :mod:`autograder.containment.forkserver`) if given."""
+    server = ["--forkserver", str(forkserver)] if forkserver else []
+    return isolation.python_main("autograder.containment.sandbox_launcher", *server,
+                                 *([] if private_tmp() else ["--uncontained"]))
 
 
-def _limit():
-    for kind, value in LIMITS.items():
-        resource.setrlimit(kind, (value, value))
-
-
-def run_contained(request: dict[str, Any], *, timeout: float) -> dict[str, Any]:
-    """Run the sandbox on ``request``; returns its JSON answer, or ``{"failure": reason}``."""
-    env = isolation.environment(MPLBACKEND="agg", PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT),
-                                OPENBLAS_NUM_THREADS="1")
-    command = contained_command([sys.executable, "-m", "autograder.containment.sandbox"])
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=_limit,
-                               start_new_session=True)
+def run_contained(request: dict[str, Any], *, timeout: float, forkserver: str | Path | None = None) -> dict[str, Any]:
+    """Run the sandbox on ``request`` (a fork of ``forkserver`` if given); returns its JSON answer, or
+    ``{"failure": reason}``."""
+    env = isolation.environment(MPLBACKEND="agg", **ONE_THREAD)
+    process = subprocess.Popen(sandbox_command(forkserver), cwd="/tmp", env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         out, _ = process.communicate(json.dumps(request).encode(), timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -285,10 +266,12 @@ def judge_derivation(function: str, spec: Spec, answer: dict[str, Any], points: 
     return Verdict(function, False, f"the derivation scores {verdict.fraction:.0%} here: {reasons}", verdict.fraction)
 
 
-def verify(assignment: str, notebook: NotebookNode, *, seed: int | None = None) -> dict[str, Verdict]:
+def verify(assignment: str, notebook: NotebookNode, *, seed: int | None = None,
+           forkserver: str | Path | None = None) -> dict[str, Verdict]:
     """Verdicts for every graded function of ``assignment`` that has verification inputs.
 
-    ``notebook`` is the (repaired) submitted notebook; its test cells are not run.
+    ``notebook`` is the (repaired) submitted notebook; its test cells are not run. The sandbox is a
+    fork of ``forkserver`` (a socket) if given.
     """
     wanted, derivations = specs(assignment), derivation_specs(assignment)
     if not wanted and not derivations:
@@ -300,7 +283,7 @@ def verify(assignment: str, notebook: NotebookNode, *, seed: int | None = None) 
     points = {f: derivation_points(s, seed) for f, s in derivations.items()}
     calls += [derivation_call(f, s, points[f]) for f, s in derivations.items()]
     request = {"cells": cells, "calls": calls, "seconds_per_call": SECONDS_PER_CALL}
-    answer = run_contained(request, timeout=SECONDS_PER_CALL * len(calls) + 60)
+    answer = run_contained(request, timeout=SECONDS_PER_CALL * len(calls) + 60, forkserver=forkserver)
     if "failure" in answer:
         return {call["function"]: Verdict(call["function"], False, answer["failure"]) for call in calls}
     verdicts = {}

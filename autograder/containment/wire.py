@@ -6,8 +6,7 @@ takes 0.2 s each way, where a JSON list of floats took 2 s.
 The sandbox (:mod:`autograder.containment.sandbox`) sends every result it computes from learner
 code as :func:`plain` data; the grader (:mod:`autograder.containment.verify`) reads it back with
 :func:`restore` and sends the sandbox a derivation's points the same way. Nothing the learner
-wrote is ever run or unpickled on the grader's side. The sandbox imports this module inside its
-private view (:data:`autograder.containment.isolation.SANDBOX` lists the files it sees).
+wrote is ever run or unpickled on the grader's side.
 """
 from __future__ import annotations
 

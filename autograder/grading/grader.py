@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.containment import isolation, kernel_launcher, kernelspec
-from autograder.containment.kernel_forkserver import ForkServer
+from autograder.containment.forkserver import ForkServer
 from autograder.containment.processes import adopt_orphans, descendants, kill, time_limit
 from autograder.containment.verify import verify
 from autograder.coursedir.cells import graded_cells, testing_cell
@@ -39,8 +39,8 @@ class Grader:
     verification : bool
         Run the independent check (:mod:`autograder.containment.verify`) after nbgrader's autograde.
     fork_kernels : bool
-        Start each contained kernel as a fork of a process that has imported what kernels import
-        (:mod:`autograder.containment.kernel_forkserver`), rather than as a new interpreter.
+        Start each contained kernel and independent check as a fork of a process that has imported what
+        they import (:mod:`autograder.containment.forkserver`), rather than as a new interpreter.
     **overrides
         nbgrader settings, e.g. ``{"Execute.timeout": 10}`` for the per-cell limit.
     """
@@ -132,7 +132,7 @@ class Grader:
 
     def _verify(self, assignment, notebook):
         """The independent check's verdicts (a method, so a benchmark can time it)."""
-        return verify(assignment, notebook)
+        return verify(assignment, notebook, forkserver=self.forkserver and self.forkserver.socket)
 
     def _overrule(self, outcome, verdicts):
         """Take away the points of every function nbgrader passed but the independent check did not

@@ -2,7 +2,8 @@
 extending nbconvert's or nbgrader's) and MathJax inside the page.
 
 MathJax (1 MB) goes in after nbconvert's own pass over the page (BeautifulSoup, in pure Python), so
-that pass reads the notebook and not MathJax: a second less for every feedback page. Compiled
+that pass reads the notebook and not MathJax: a second less for every page. (The feedback pages skip
+that pass altogether: :class:`~autograder.pages.feedback_export.OnePassHTMLExporter`.) Compiled
 templates are kept (Jinja's bytecode cache): nbgrader makes a new exporter for every page.
 """
 from __future__ import annotations

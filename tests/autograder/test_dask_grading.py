@@ -99,7 +99,7 @@ def test_workers_grade_without_dasks_profiler_and_keep_no_fork_server_afterwards
     def grading_state(dask_worker):  # defined here, so it travels by value: the workers cannot import tests/
         """Whether a worker's profiler runs, and the fork servers (of kernels) it still runs."""
         servers = [child.pid for child in psutil.Process().children(recursive=True)
-                   if "kernel_forkserver" in " ".join(child.cmdline())]
+                   if "forkserver" in " ".join(child.cmdline())]
         return {"profiling": dask_worker.periodic_callbacks["profile"].is_running(), "fork servers": servers}
 
     outcomes, _ = grade_class(course_with(tmp_path / "course", students=1), scheduler=cluster, progress=False)

@@ -1,8 +1,8 @@
-"""Kernels forked from a server that has imported what kernels import
-(:mod:`autograder.containment.kernel_forkserver`): the same contained kernel as one started afresh
-(view, user, folder, paths), but with fresh random numbers each; interrupts reach it; it dies with
-whatever stands in for it; a time limit leaves the server serving; with no server the launcher
-starts the kernel itself."""
+"""Kernels and independent checks forked from a server that has imported what they import
+(:mod:`autograder.containment.forkserver`): the same contained kernel or sandbox as one started
+afresh (view, user, folder, paths, limits), but with fresh random numbers each; interrupts reach it;
+it dies with whatever stands in for it; a time limit leaves the server serving; with no server the
+launcher starts the program itself."""
 import asyncio
 import json
 import os
@@ -12,8 +12,10 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.containment import isolation, kernelspec
-from autograder.containment.kernel_forkserver import ForkServer
+from autograder.containment.forkserver import ForkServer
 from autograder.containment.processes import descendants, stat_fields
+from autograder.containment.verify import run_contained
+from autograder.containment.wire import restore
 from autograder.coursedir.cli import quiet_environment
 from autograder.grading.grader import Grader
 from tests.browser_support import wait_for
@@ -71,6 +73,48 @@ def test_without_a_server_the_launcher_starts_the_kernel_itself(tmp_path):
     """A server that is gone (or never was) costs the start-up time, never the grade."""
     seen = look_around(tmp_path, tmp_path / "no-server-here")
     assert seen["preloaded"] is False and seen["uid"] in (isolation.NOBODY, os.getuid())
+
+
+# What a learner's function can see of the independent check's sandbox when it is called.
+SANDBOX_LOOK_AROUND = """
+import os, resource, sys, time
+import numpy
+
+def look():
+    return {"preloaded": "sympy" in sys.modules, "uid": os.getuid(), "pid": os.getpid(), "folder": os.getcwd(),
+            "path": sys.path, "environment": sorted(os.environ), "root": sorted(os.listdir("/")),
+            "limits": [resource.getrlimit(kind) for kind in (resource.RLIMIT_AS, resource.RLIMIT_CPU,
+                                                              resource.RLIMIT_FSIZE, resource.RLIMIT_NPROC)],
+            "random": numpy.random.rand()}
+
+def linger():
+    time.sleep(600)
+"""
+
+
+def sandbox_call(function, forkserver=None, timeout=60):
+    """What the learner's ``function`` (of :data:`SANDBOX_LOOK_AROUND`) returns in the independent check's sandbox,
+    or the check's failure."""
+    request = {"cells": [SANDBOX_LOOK_AROUND], "seconds_per_call": 600,
+               "calls": [{"function": function, "cases": "cases = [()]", "seed": 0, "repeat": False, "uses": []}]}
+    answer = run_contained(request, timeout=timeout, forkserver=forkserver)
+    return answer.get("failure") or restore(answer["answers"][0]["results"][0])
+
+
+def test_a_forked_sandbox_sees_what_a_started_one_sees_with_random_numbers_of_its_own(server):
+    forked = [sandbox_call("look", server.socket) for _ in range(2)]
+    started = sandbox_call("look")
+    assert [seen.pop("preloaded") for seen in forked] == [True, True] and started.pop("preloaded") is False
+    assert forked[0].pop("random") != forked[1].pop("random") != started.pop("random")
+    assert forked[0] == forked[1] == started
+    assert started["uid"] == (isolation.NOBODY if os.geteuid() == 0 else os.getuid()) and started["pid"] == 1
+    assert "source" not in started["root"] and tuple(started["limits"][0]) == (3 * 1024**3,) * 2
+
+
+def test_a_sandbox_past_its_time_dies_with_its_launcher(server):
+    assert sandbox_call("linger", server.socket, timeout=5) == "the verification run took longer than 5 s"
+    wait_for(lambda: not kernels_of(server), 30, "the forked sandbox to die with its launcher")
+    assert server.process.poll() is None
 
 
 def kernels_of(server):
