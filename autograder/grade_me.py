@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 
 from autograder import warm_grader
+from autograder.containment import isolation
+from autograder.containment.forkserver import ForkServer
+from autograder.coursedir.cli import quiet_environment
 from autograder.coursedir.paths import SELF_GRADING
 
 
@@ -24,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = [str(Path(path).resolve()) for path in parser.parse_args(argv).notebooks]
     answer = warm_grader.ask(SELF_GRADING, paths)
     if answer is None:  # no warm grader (no `make lab` running, or it is out of date): grade here
+        if isolation.problem() is None:  # the grader's fork server imports while this process imports nbgrader
+            ForkServer.start_early(quiet_environment())
         from autograder.grading.self_grade import report  # nbgrader takes seconds to import
 
         answer = report(paths, SELF_GRADING)

@@ -29,6 +29,7 @@ SOCKET = "warm-grader.sock"
 LOG = "warm-grader.log"
 WATCHED = ("autograder", "course", "source", "nbgrader_config.py")  # what its answers depend on
 POLL = 1.0  # seconds between checks that the server that started it is still there
+PARENT = "WARM_GRADER_PARENT"  # the pid of the process that started it, from start()
 
 
 def fingerprint() -> str:
@@ -93,10 +94,11 @@ def serve(work: Path) -> None:
     from autograder.grading.self_grade import report
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: still remove the socket
-    parent, known = os.getppid(), fingerprint()
+    # the starter's pid as it gave it: one that exited while this process started must not be taken for init
+    parent, known = int(os.environ.get(PARENT, os.getppid())), fingerprint()
     path = work / SOCKET
-    if _listening(path):
-        return  # another warm grader serves this folder already
+    if _listening(path) or os.getppid() != parent:
+        return  # another warm grader serves this folder already, or the server that started this one is gone
     work.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     with socket.socket(socket.AF_UNIX) as listener:
@@ -141,7 +143,7 @@ def start(work: Path, log: Any) -> subprocess.Popen:
     """Start a warm grader serving ``work``, writing to ``log`` (a file or ``subprocess.DEVNULL``), in a
     session of its own (the terminal's Ctrl-C is its parent's to answer); it exits when its parent does."""
     return subprocess.Popen([sys.executable, "-m", "autograder.warm_grader"], cwd=ROOT,
-                            env={**os.environ, "GRADE_ME_DIR": str(work)}, stdin=subprocess.DEVNULL,
+                            env={**os.environ, "GRADE_ME_DIR": str(work), PARENT: str(os.getpid())}, stdin=subprocess.DEVNULL,
                             stdout=log, stderr=log, start_new_session=True)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.containment.processes import stat_fields
 from autograder.coursedir.cells import fill_in, reference_solutions
 from autograder.coursedir.paths import assignments, release_notebook, source_notebook
 
@@ -52,6 +53,12 @@ def wait_for(condition, seconds, what):
     while not condition():
         assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
         time.sleep(0.2)
+
+
+def running(pid):
+    """Whether ``pid`` is a process that has not ended (a zombie has)."""
+    fields = stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def solved_course(folder):

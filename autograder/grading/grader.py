@@ -52,7 +52,7 @@ class Grader:
         self.contained = isolation.problem() is None
         if self.contained:
             adopt_orphans()
-        self.forkserver = ForkServer(quiet_environment()) if self.contained and fork_kernels else None
+        self.forkserver = ForkServer.started(quiet_environment()) if self.contained and fork_kernels else None
         kernel = kernelspec.install(Path(directory) / "jupyter", self.forkserver and self.forkserver.socket)
         self.workspace = Workspace(directory, **{**kernel, **overrides})
         self.notebook_timeout = notebook_timeout

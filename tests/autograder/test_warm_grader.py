@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -13,7 +14,7 @@ from autograder import warm_grader
 from autograder.coursedir.cells import fill_in, reference_solutions
 from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
 from autograder.learner_workspace import write_server_config
-from tests.browser_support import free_port, wait_for
+from tests.browser_support import free_port, running, wait_for
 from tests.test_readme import SELF_GRADING_LINES
 
 ASSIGNMENT = "01_gradients"
@@ -47,6 +48,18 @@ def test_make_grade_me_is_answered_by_the_learners_server_and_stops_with_it(tmp_
         server.wait(timeout=60)
     wait_for(lambda: not (work / warm_grader.SOCKET).exists(), 30, "the warm grader stopped with the server")
     assert warm_grader.ask(work, [str(mine)]) is None
+
+
+def test_a_warm_grader_whose_server_is_gone_before_it_started_exits(tmp_path):
+    """A server stopped within a second of starting (a test, a learner's Ctrl-C) leaves no warm grader behind:
+    one that started after its server had exited would otherwise take init for its parent and serve forever."""
+    work = tmp_path / "grade-me"
+    starter = ("import subprocess, sys; from pathlib import Path; from autograder import warm_grader; "
+               f"print(warm_grader.start(Path({str(work)!r}), subprocess.DEVNULL).pid)")
+    pid = int(subprocess.run([sys.executable, "-c", starter], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout)
+    wait_for(lambda: not running(pid), 60, "the orphaned warm grader to exit")
+    assert not (work / warm_grader.SOCKET).exists()
 
 
 def test_the_fingerprint_follows_the_course_and_ignores_compiled_files(tmp_path, monkeypatch):

@@ -13,12 +13,12 @@ from nbclient import NotebookClient
 
 from autograder.containment import isolation, kernelspec
 from autograder.containment.forkserver import ForkServer
-from autograder.containment.processes import descendants, stat_fields
+from autograder.containment.processes import descendants
 from autograder.containment.verify import run_contained
 from autograder.containment.wire import restore
 from autograder.coursedir.cli import quiet_environment
 from autograder.grading.grader import Grader
-from tests.browser_support import wait_for
+from tests.browser_support import running, wait_for
 
 pytestmark = [pytest.mark.nbgrader,
               pytest.mark.skipif(isolation.problem() is not None, reason=f"no private view here: {isolation.problem()}")]
@@ -121,12 +121,6 @@ def kernels_of(server):
     return [pid for pid in descendants(server.process.pid) if running(pid)]
 
 
-def running(pid):
-    """Whether ``pid`` is a process that has not ended (a zombie has)."""
-    fields = stat_fields(pid)
-    return fields is not None and fields[0] != "Z"
-
-
 async def ready_kernel(folder, kernel):
     """A contained kernel (``kernel``: the settings :func:`kernelspec.install` returned) started in ``folder``,
     and a client that found it ready."""
@@ -192,3 +186,14 @@ def test_stopping_the_server_stops_its_kernels_and_removes_its_socket(tmp_path):
     assert server.process.returncode == 0 and not server.folder.exists()
     assert not [pid for pid in kernels if running(pid)]
     asyncio.run(manager.shutdown_kernel(now=True))
+
+
+def test_a_server_started_early_serves_the_next_grader_only(tmp_path):
+    """`make grade-me` starts the server before it imports nbgrader, so both import at once."""
+    ForkServer.start_early(quiet_environment())
+    early = ForkServer._early
+    first, second = Grader(tmp_path / "first"), Grader(tmp_path / "second")
+    assert first.forkserver is early and second.forkserver not in (None, early)
+    for grader in (first, second):
+        grader.close()
+    assert early.process.returncode == 0
