@@ -258,7 +258,8 @@ def dask_overhead(course: Path, address: str) -> list[float]:
             return time.perf_counter() - started
 
         for job in {job[1]: job for job in reversed(jobs)}.values():  # the first submission of each assignment
-            seconds(False, job), seconds(True, job)
+            for on_dask in (False, True):
+                seconds(on_dask, job)
         differences = []
         for turn, job in enumerate(jobs):
             first = turn % 2 == 0  # Dask first on even turns

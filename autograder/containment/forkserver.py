@@ -36,12 +36,11 @@ from pathlib import Path
 
 from autograder.containment import isolation
 
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "sympy", "matplotlib.pyplot", "ipywidgets",
-           "course", "course.grading", "course.derivation", "course.numerical", "course.diagnosis", "course.guard",
-           "course.derivation.evaluate", "course.derivation.problem", "autograder.containment.kernel_launcher",
-           "autograder.containment.sandbox_launcher")
 # what a fork runs, by the name its launcher asks for: the function a fresh launcher runs too
 PROGRAMS = {"kernel": "autograder.containment.kernel_launcher", "sandbox": "autograder.containment.sandbox_launcher"}
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "sympy", "matplotlib.pyplot", "ipywidgets",
+           "course", "course.grading", "course.derivation", "course.numerical", "course.diagnosis", "course.guard",
+           "course.derivation.evaluate", "course.derivation.problem", *PROGRAMS.values())
 # BLAS on one thread, as in the independent check: grading runs many kernels at once, and a fork
 # inherits no threads (numpy's pool of them is made in the server, at import)
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}

@@ -1,10 +1,11 @@
 """Start the independent check's sandbox (:mod:`autograder.containment.sandbox`) in its private view,
 under its limits.
 
-The sandbox sees Python, the ``course`` package and its own module, and nothing of the course
-repository, the gradebook or other students' work; it has no network, runs as an unprivileged user
-and is limited in memory, CPU time, file size and processes, and leaves no core dump (:data:`LIMITS`). It reads its request
-on stdin and writes its answer on stdout (:func:`autograder.containment.sandbox.main`).
+The sandbox sees Python and the ``course`` package (it imports its own modules before it enters the
+view), and nothing of the course repository, the gradebook or other students' work; it has no
+network, runs as an unprivileged user, is limited in memory, CPU time, file size and processes, and
+leaves no core dump (:data:`LIMITS`). It reads its request on stdin and writes its answer on stdout
+(:func:`autograder.containment.sandbox.main`).
 Usage: ``python -m autograder.containment.sandbox_launcher [--forkserver <socket>] [--uncontained]``;
 with a fork server (:mod:`autograder.containment.forkserver`) that answers, the sandbox is a fork of
 it instead. ``--uncontained`` is for where no private view can be made: class grading stops before

@@ -22,6 +22,7 @@ from autograder.containment.verify import (
     specs,
     verify,
 )
+from autograder.containment.processes import adopt_orphans, descendants, stat_fields
 from autograder.coursedir.cells import fill_in, reference_solutions, solution_cells
 from autograder.coursedir.paths import ROOT, release_notebook, source_notebook
 from autograder.grading.grader import Grader
@@ -29,6 +30,7 @@ from autograder.variants.loader import available
 from course.derivation.evaluate import tabulate_derivation
 from course.derivation.judge import judge as judge_numbers
 from course.derivation.problem import problem_from_outline
+from tests.browser_support import running
 from tests.feedback_text import visible_text
 from tests.autograder.variants.test_variants import submissions
 
@@ -152,9 +154,17 @@ def test_correct_variants_pass_and_wrong_ones_fail_the_independent_check(assignm
                 assert verdict.passed is not True, variant.key
 
 
+def started_since(ticks):
+    """The living descendants of this process that started after ``ticks`` (clock ticks since boot)."""
+    return [pid for pid in descendants(os.getpid())
+            if running(pid) and int(stat_fields(pid)[19]) >= ticks]  # field 22 of proc(5): start time
+
+
 def test_contained_code_cannot_fork_write_or_reach_the_network(tmp_path):
     marker = ROOT / "autograder" / "written-by-a-learner"
     hoard_start = time.monotonic()
+    adopt_orphans()  # what this run leaves behind stays this process's descendant, never another test's sandbox
+    run_start = int(time.clock_gettime(time.CLOCK_BOOTTIME) * os.sysconf("SC_CLK_TCK"))
     cells = [  # only definitions and assignments run in verification, so each act is an assignment
         "import os, socket, subprocess, time, numpy as np",
         f"handle = open({str(marker)!r}, 'w')",
@@ -175,7 +185,8 @@ def test_contained_code_cannot_fork_write_or_reach_the_network(tmp_path):
         assert uid == 65534  # ran as nobody
         assert tmp_entries == 0 or not private_tmp()  # in a /tmp of its own, where a private view can be made
     for _ in range(30):  # SIGKILL is delivered at once, but the exit may take a moment to be seen
-        leftovers = subprocess.run(["pgrep", "-f", "sleep 600.17|autograder.containment.sandbox"], capture_output=True).stdout
+        leftovers = (subprocess.run(["pgrep", "-f", "sleep 600.17"], capture_output=True).stdout.split()
+                     + started_since(run_start))
         if not leftovers:
             break
         time.sleep(0.1)
